@@ -1,0 +1,63 @@
+"""Operational store: application state (charter versions, maturity checks, audit log).
+
+Kept apart from the analytical tables; SQLite by default, PostgreSQL for teams. Every
+schema change ships as an Alembic migration in ``cxo/store/migrations``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the operational store."""
+
+
+class CharterVersion(Base):
+    """One saved version of the charter YAML, with who changed it and why."""
+
+    __tablename__ = "charter_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    author: Mapped[str] = mapped_column(String(200), nullable=False)
+    message: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class MaturityCheck(Base):
+    """One maturity self-check (answers to the reflection questions) on a date."""
+
+    __tablename__ = "maturity_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    author: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class MaturityAnswer(Base):
+    """A scored answer to one reflection question."""
+
+    __tablename__ = "maturity_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("maturity_checks.id"), nullable=False)
+    dimension: Mapped[str] = mapped_column(String(100), nullable=False)
+    question: Mapped[str] = mapped_column(String(100), nullable=False)
+    score: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class AuditEntry(Base):
+    """Who did what, when (charter edits, imports, assessments)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    action: Mapped[str] = mapped_column(String(100), nullable=False)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="")

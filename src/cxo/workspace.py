@@ -1,0 +1,174 @@
+"""A cxo workspace: one directory holding a company's charter, data and settings.
+
+Layout::
+
+    DIR/
+      cxo.toml          settings (currency, language, database URLs, secrets from env)
+      charter.yaml      the CX charter (versions kept in the operational store)
+      data/cxo.duckdb   analytical tables (the data contract), quarantine, import batches
+      data/app.db       operational store (SQLite by default; PostgreSQL via settings)
+      reports/          assessments and board reports
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cxo.core.charter import Charter, load_charter, template_text
+from cxo.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    import duckdb
+    import ibis.backends.duckdb
+
+SETTINGS_FILE = "cxo.toml"
+CHARTER_FILE = "charter.yaml"
+ENV_VAR = "CXO_WORKSPACE"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Workspace settings; ``CXO_APP_DATABASE_URL`` and ``CXO_SECRET_KEY`` override the file."""
+
+    company_type: str
+    language: str = "de"
+    currency: str = "EUR"
+    app_database_url: str | None = None
+    secret_key: str | None = None
+
+    @classmethod
+    def from_file(cls, path: Path) -> Settings:
+        """Read ``cxo.toml``; environment variables take precedence for secrets and URLs."""
+        try:
+            raw: dict[str, Any] = tomllib.loads(path.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise WorkspaceError(f"{path}: invalid TOML: {exc}") from None
+        ws = raw.get("workspace", {})
+        return cls(
+            company_type=str(ws.get("company_type", "custom")),
+            language=str(ws.get("language", "de")),
+            currency=str(ws.get("currency", "EUR")),
+            app_database_url=os.environ.get("CXO_APP_DATABASE_URL")
+            or raw.get("store", {}).get("url"),
+            secret_key=os.environ.get("CXO_SECRET_KEY"),
+        )
+
+
+class Workspace:
+    """An initialised workspace directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        settings_path = self.root / SETTINGS_FILE
+        if not settings_path.is_file():
+            raise WorkspaceError(
+                f"{self.root} is not a cxo workspace (no {SETTINGS_FILE})",
+                hint=f"create one with `cxo init {root}` or pass --workspace / set {ENV_VAR}",
+            )
+        self.settings = Settings.from_file(settings_path)
+
+    # --- locations -------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        """Directory of the databases."""
+        return self.root / "data"
+
+    @property
+    def duckdb_path(self) -> Path:
+        """The analytical DuckDB database."""
+        return self.data_dir / "cxo.duckdb"
+
+    @property
+    def charter_path(self) -> Path:
+        """The charter YAML."""
+        return self.root / CHARTER_FILE
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where assessments and reports are written."""
+        path = self.root / "reports"
+        path.mkdir(exist_ok=True)
+        return path
+
+    @property
+    def app_database_url(self) -> str:
+        """SQLAlchemy URL of the operational store."""
+        return self.settings.app_database_url or f"sqlite:///{self.data_dir / 'app.db'}"
+
+    # --- access ----------------------------------------------------------------------
+    def charter(self) -> Charter:
+        """The current, validated charter."""
+        return load_charter(self.charter_path)
+
+    def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection to the analytical database."""
+        import duckdb
+
+        return duckdb.connect(str(self.duckdb_path), read_only=read_only)
+
+    def ibis(self, *, read_only: bool = True) -> ibis.backends.duckdb.Backend:
+        """An ibis DuckDB backend over the analytical database."""
+        import ibis
+
+        return ibis.duckdb.connect(str(self.duckdb_path), read_only=read_only)
+
+    def tables(self) -> set[str]:
+        """Names of the contract tables that hold data."""
+        if not self.duckdb_path.exists():
+            return set()
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "select table_name from information_schema.tables where table_schema='main'"
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    # --- creation --------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, root: Path, company_type: str, *, language: str = "de", force: bool = False
+    ) -> Workspace:
+        """Create a workspace from the company-type template (charter, databases, settings)."""
+        text = template_text(company_type)
+        root.mkdir(parents=True, exist_ok=True)
+        settings_path = root / SETTINGS_FILE
+        if settings_path.exists() and not force:
+            raise WorkspaceError(
+                f"{root} already holds a cxo workspace", hint="use --force to re-initialise it"
+            )
+        (root / "data").mkdir(exist_ok=True)
+        (root / "reports").mkdir(exist_ok=True)
+        (root / CHARTER_FILE).write_text(text, "utf-8")
+        settings_path.write_text(
+            "# cxo workspace settings. Secrets come from the environment (CXO_SECRET_KEY),\n"
+            "# the operational store URL from CXO_APP_DATABASE_URL or [store].url.\n"
+            "[workspace]\n"
+            f'company_type = "{company_type}"\n'
+            f'language = "{language}"\n'
+            'currency = "EUR"\n\n'
+            "[store]\n"
+            '# url = "postgresql+psycopg://cx@127.0.0.1:5432/cxapp"\n',
+            "utf-8",
+        )
+        ws = cls(root)
+        from cxo.ingest.schema import ensure_schema
+        from cxo.store.db import migrate, record_charter_version
+
+        with ws.connect() as con:
+            ensure_schema(con)
+        migrate(ws.app_database_url)
+        record_charter_version(
+            ws.app_database_url, text, author="cxo init", message=f"template {company_type}"
+        )
+        return ws
+
+
+def resolve_workspace(path: Path | None = None) -> Workspace:
+    """The workspace at ``path``, else ``$CXO_WORKSPACE``, else the current directory."""
+    if path is None:
+        env = os.environ.get(ENV_VAR)
+        path = Path(env) if env else Path.cwd()
+    return Workspace(path)
