@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "drivers",
     "diagnose",
     "text",
+    "serve",
 )
 
 for _name in COMMAND_MODULES:

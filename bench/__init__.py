@@ -1,0 +1,1 @@
+"""cxo benchmarks: ratios against hand-written DuckDB SQL and pandas, with peak memory."""

@@ -1,0 +1,68 @@
+"""The web app: FastAPI app factory over a workspace (loopback by default).
+
+Serves the latest report and a JSON API (OpenAPI at ``/docs``). Errors use the one JSON
+error shape of :meth:`cxo.errors.CxoError.to_dict`. Users, roles and editing come with the
+web-app issue; until then the server binds to 127.0.0.1 only unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from cxo import __version__
+from cxo.errors import CxoError, MissingDataError
+from cxo.workspace import Workspace
+
+_STATUS = {"usage_error": 400, "missing_data": 404, "insufficient_data": 422}
+
+
+def create_app(workspace: Workspace) -> FastAPI:
+    """Build the app for ``workspace`` (no globals: one app per workspace)."""
+    app = FastAPI(title="cxo", version=__version__,
+                  description="Customer-experience ownership with evidence.")
+
+    @app.exception_handler(CxoError)
+    async def _cxo_error(_: Request, exc: CxoError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=_STATUS.get(exc.code, 500))
+
+    @app.get("/api/health")
+    def health() -> dict[str, str]:
+        """Liveness probe."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/api/scorecard")
+    def scorecard(by: list[str] = Query(default=["touchpoint"])) -> dict[str, Any]:  # noqa: B008
+        """The scorecard grouped by the given dimensions (touchpoint, segment, channel, …)."""
+        from cxo.engine import scorecard as compute
+
+        dims = [d for item in by for d in item.split(",") if d]
+        result: dict[str, Any] = compute(workspace, by=dims).to_dict()
+        return result
+
+    @app.get("/api/assessment")
+    def assessment() -> Any:
+        """The latest saved assessment (``cxo assess`` writes it)."""
+        files = sorted(workspace.reports_dir.glob("assessment-*.json"),
+                       key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        if not files:
+            raise MissingDataError("no assessment yet", hint="run `cxo assess` or `cxo demo`")
+        return json.loads(files[-1].read_text("utf-8"))
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        """The latest report, or how to make one."""
+        report = workspace.reports_dir / "report.html"
+        if report.exists():
+            return HTMLResponse(report.read_text("utf-8"))
+        return HTMLResponse(
+            "<!doctype html><meta charset='utf-8'><title>cxo</title>"
+            "<h1>cxo</h1><p>No report yet. Run <code>cxo demo</code> or <code>cxo assess</code>."
+            " The JSON API is documented at <a href='/docs'>/docs</a>.</p>",
+            status_code=200,
+        )
+
+    return app
