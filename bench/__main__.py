@@ -33,8 +33,17 @@ def _fmt(value: Any) -> str:
 
 def to_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     """A markdown table of the measurements."""
-    cols = ["bench", "case", "rows", "seconds", "rows_per_s", "peak_rss_mb",
-            "ratio_vs_duckdb_sql", "ratio_vs_pandas", "notes"]
+    cols = [
+        "bench",
+        "case",
+        "rows",
+        "seconds",
+        "rows_per_s",
+        "peak_rss_mb",
+        "ratio_vs_duckdb_sql",
+        "ratio_vs_pandas",
+        "notes",
+    ]
     lines = [
         f"# cxo benchmarks ({meta['scale']})",
         "",

@@ -22,7 +22,9 @@ def test_directory_without_settings_is_not_a_workspace(tmp_path: Path) -> None:
         Workspace(tmp_path)
 
 
-def test_workspace_resolves_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workspace_resolves_from_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     Workspace.create(tmp_path / "envws", "retail")
     monkeypatch.setenv("CXO_WORKSPACE", str(tmp_path / "envws"))
     assert resolve_workspace().root == (tmp_path / "envws").resolve()

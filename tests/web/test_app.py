@@ -62,8 +62,11 @@ def test_index_serves_the_written_report(server: tuple[str, Workspace]) -> None:
     from cxo.report.board import Section, write_report
 
     base, ws = server
-    write_report(ws.reports_dir / "report.html", "Standortbestimmung",
-                 [Section("Test", "<p>&lt;script&gt;x&lt;/script&gt;</p>")])
+    write_report(
+        ws.reports_dir / "report.html",
+        "Standortbestimmung",
+        [Section("Test", "<p>&lt;script&gt;x&lt;/script&gt;</p>")],
+    )
     page = httpx.get(f"{base}/").text
     assert "Standortbestimmung" in page
     assert "<script>x" not in page

@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def serve(
     workspace_dir: WorkspaceOption = None,
-    host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (loopback by default).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
 ) -> None:
     """Serve the report and the JSON API (OpenAPI at /docs)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -17,6 +19,17 @@ from cxo.store.models import AuditEntry, CharterVersion
 def engine(url: str) -> Engine:
     """A SQLAlchemy engine for ``url``."""
     return create_engine(url, future=True)
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """A session on a short-lived engine that is disposed afterwards (no leaked connections)."""
+    eng = engine(url)
+    try:
+        with Session(eng) as session:
+            yield session
+    finally:
+        eng.dispose()
 
 
 def alembic_config(url: str) -> Config:
@@ -35,7 +48,7 @@ def migrate(url: str, revision: str = "head") -> None:
 def record_charter_version(url: str, content: str, *, author: str, message: str = "") -> int:
     """Store a charter version unless it equals the latest one; return the version id."""
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    with Session(engine(url)) as session:
+    with session_scope(url) as session:
         latest = session.scalars(
             select(CharterVersion).order_by(CharterVersion.id.desc()).limit(1)
         ).first()

@@ -22,8 +22,9 @@ _STATUS = {"usage_error": 400, "missing_data": 404, "insufficient_data": 422}
 
 def create_app(workspace: Workspace) -> FastAPI:
     """Build the app for ``workspace`` (no globals: one app per workspace)."""
-    app = FastAPI(title="cxo", version=__version__,
-                  description="Customer-experience ownership with evidence.")
+    app = FastAPI(
+        title="cxo", version=__version__, description="Customer-experience ownership with evidence."
+    )
 
     @app.exception_handler(CxoError)
     async def _cxo_error(_: Request, exc: CxoError) -> JSONResponse:
@@ -46,8 +47,10 @@ def create_app(workspace: Workspace) -> FastAPI:
     @app.get("/api/assessment")
     def assessment() -> Any:
         """The latest saved assessment (``cxo assess`` writes it)."""
-        files = sorted(workspace.reports_dir.glob("assessment-*.json"),
-                       key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        files = sorted(
+            workspace.reports_dir.glob("assessment-*.json"),
+            key=lambda p: int(p.stem.rsplit("-", 1)[1]),
+        )
         if not files:
             raise MissingDataError("no assessment yet", hint="run `cxo assess` or `cxo demo`")
         return json.loads(files[-1].read_text("utf-8"))
