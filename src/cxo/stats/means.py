@@ -1,0 +1,120 @@
+"""Means with t intervals (CES) and Welch's t test, from raw values or from sums.
+
+The engine passes aggregates: ``n``, ``Σx`` and ``Σx²``; the sample variance is
+``(Σx² − (Σx)²/n) / (n − 1)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scipy import special as _sp
+
+from cxo.stats._base import Estimate, as_float_array, check_level
+
+
+@dataclass(frozen=True)
+class MeanEstimate(Estimate):
+    """A mean with its Student-t interval."""
+
+    value: float
+    ci_low: float
+    ci_high: float
+    se: float
+    n: int
+    sd: float
+    level: float = 0.95
+
+    def summary(self) -> str:
+        """One line: mean, interval and sample size."""
+        return (
+            f"{self.value:.2f} [{self.ci_low:.2f}, {self.ci_high:.2f}] "
+            f"({self.level:.0%} t, n={self.n})"
+        )
+
+
+@dataclass(frozen=True)
+class WelchTest(Estimate):
+    """Welch's unequal-variance t test of ``mean_a − mean_b``."""
+
+    difference: float
+    ci_low: float
+    ci_high: float
+    t: float
+    df: float
+    p_value: float
+    value_a: float
+    value_b: float
+    n_a: int
+    n_b: int
+    level: float = 0.95
+
+
+def _variance(n: float, total: float, total_sq: float) -> float:
+    if n < 2:
+        return math.nan
+    return max(0.0, (total_sq - total * total / n) / (n - 1.0))
+
+
+def mean_t_from_sums(n: int, total: float, total_sq: float, level: float = 0.95) -> MeanEstimate:
+    """Mean ``Σx/n`` with a t interval from ``n``, ``Σx`` and ``Σx²``."""
+    check_level(level)
+    if n <= 0:
+        nan = math.nan
+        return MeanEstimate(nan, nan, nan, nan, 0, nan, level)
+    mean = total / n
+    var = _variance(n, total, total_sq)
+    se = math.sqrt(var / n) if not math.isnan(var) else math.nan
+    if math.isnan(se):
+        low = high = math.nan
+    else:
+        half = float(_sp.stdtrit(n - 1, 0.5 + level / 2.0)) * se
+        low, high = mean - half, mean + half
+    return MeanEstimate(mean, low, high, se, int(n), math.sqrt(var), level)
+
+
+def _sums(values: Iterable[float]) -> tuple[int, float, float]:
+    arr = as_float_array(values)
+    return int(arr.size), float(arr.sum()), float((arr * arr).sum())
+
+
+def mean_t(values: Iterable[float], level: float = 0.95) -> MeanEstimate:
+    """Mean of ``values`` (NaN skipped) with a Student-t interval, e.g. the CES mean."""
+    return mean_t_from_sums(*_sums(values), level=level)
+
+
+def welch_t_from_sums(
+    n_a: int,
+    total_a: float,
+    total_sq_a: float,
+    n_b: int,
+    total_b: float,
+    total_sq_b: float,
+    level: float = 0.95,
+) -> WelchTest:
+    """Welch's t test of ``mean_a − mean_b`` from counts, sums and sums of squares."""
+    check_level(level)
+    nan = math.nan
+    if n_a < 2 or n_b < 2:
+        ma = total_a / n_a if n_a else nan
+        mb = total_b / n_b if n_b else nan
+        return WelchTest(ma - mb, nan, nan, nan, nan, nan, ma, mb, int(n_a), int(n_b), level)
+    ma, mb = total_a / n_a, total_b / n_b
+    qa = _variance(n_a, total_a, total_sq_a) / n_a
+    qb = _variance(n_b, total_b, total_sq_b) / n_b
+    se = math.sqrt(qa + qb)
+    diff = ma - mb
+    if se == 0:
+        return WelchTest(diff, diff, diff, nan, nan, nan, ma, mb, int(n_a), int(n_b), level)
+    df = (qa + qb) ** 2 / (qa * qa / (n_a - 1) + qb * qb / (n_b - 1))
+    t = diff / se
+    p = float(2.0 * _sp.stdtr(df, -abs(t)))
+    half = float(_sp.stdtrit(df, 0.5 + level / 2.0)) * se
+    return WelchTest(diff, diff - half, diff + half, t, df, p, ma, mb, int(n_a), int(n_b), level)
+
+
+def welch_t(a: Iterable[float], b: Iterable[float], level: float = 0.95) -> WelchTest:
+    """Welch's t test of ``mean(a) − mean(b)`` on raw values (NaN skipped)."""
+    return welch_t_from_sums(*_sums(a), *_sums(b), level=level)
