@@ -1,0 +1,135 @@
+"""The demo: simulate a mid-size company, import it, assess it and write the report.
+
+Used by ``cxo demo``; every step calls the same public functions a user would.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxo.errors import CxoError, WorkspaceError
+from cxo.workspace import SETTINGS_FILE, Workspace
+
+DEMO_MARKER = ".cxo-demo"
+# Parents before children, so foreign keys can be checked on import.
+IMPORT_ORDER = (
+    "customers",
+    "contracts",
+    "price_list",
+    "responses",
+    "ratings",
+    "cases",
+    "sends",
+    "sessions",
+)
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class DemoResult:
+    """What the demo produced."""
+
+    workspace: Workspace
+    simulated_dir: Path
+    imports: list[dict[str, Any]] = field(default_factory=list)
+    scorecard: Any = None
+    assessment: Any = None
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    report_path: Path | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def fresh_workspace(root: Path, company_type: str) -> Workspace:
+    """Create the demo workspace, replacing an earlier demo (never a user's workspace)."""
+    if (root / SETTINGS_FILE).exists():
+        if not (root / DEMO_MARKER).exists():
+            raise WorkspaceError(
+                f"{root} holds a workspace that the demo did not create; refusing to replace it",
+                hint="pass another --workspace directory for the demo",
+            )
+        shutil.rmtree(root)
+    ws = Workspace.create(root, company_type, language="de")
+    (root / DEMO_MARKER).write_text("created by `cxo demo`; safe to delete\n", "utf-8")
+    return ws
+
+
+def run_demo(
+    root: Path,
+    *,
+    company_type: str = "service",
+    customers: int = 20_000,
+    seed: int = 1,
+    step: Step | None = None,
+) -> DemoResult:
+    """Run the whole demo into ``root`` and return what it produced."""
+    from cxo.ingest.api import import_file
+    from cxo.simulate import simulate
+
+    say: Step = step or (lambda _msg: None)
+    ws = fresh_workspace(root, company_type)
+    sim_dir = root / "simulated"
+    say(f"simulating a {company_type} company with {customers:,} customers (seed {seed})")
+    simulate(company_type, customers, seed, out=sim_dir)
+    result = DemoResult(workspace=ws, simulated_dir=sim_dir)
+    for table in IMPORT_ORDER:
+        path = sim_dir / f"{table}.parquet"
+        say(f"importing {table}")
+        batch = import_file(ws, table, path)
+        result.imports.append(batch.to_dict())
+    say("analysing comments (language, redaction, themes, sentiment)")
+    from cxo.text import tag_workspace
+
+    tag_workspace(ws)
+    say("computing the scorecard")
+    from cxo.engine import scorecard
+
+    result.scorecard = scorecard(ws, by=["touchpoint"])
+    say("assessing: pains, drivers, churn linkage, focus")
+    from cxo.assess import assess, write_assessment
+
+    result.assessment = assess(ws)
+    write_assessment(ws, result.assessment, author="cxo demo")
+    from cxo.diagnostics import diagnose
+
+    for name in ("loyalty", "marketing", "complaints", "selfservice"):
+        say(f"diagnosing: {name}")
+        try:
+            result.diagnostics[name] = diagnose(ws, name)
+        except CxoError as exc:  # e.g. a table this company type does not have
+            result.skipped[name] = exc.message
+    say("writing the report")
+    result.report_path = write_demo_report(result)
+    return result
+
+
+def write_demo_report(result: DemoResult) -> Path:
+    """Assemble the report page from every result's HTML section."""
+    from cxo.report.board import Section, write_report
+
+    ws = result.workspace
+    charter = ws.charter()
+    de = ws.settings.language == "de"
+    sections = [Section("Scorecard", result.scorecard.to_html())]
+    if result.assessment is not None:
+        sections.append(Section("Standortbestimmung", result.assessment.to_html()))
+    titles = {
+        "loyalty": ("Treuestrafe", "Loyalty penalty"),
+        "marketing": ("Gießkannen-Marketing", "Watering-can marketing"),
+        "complaints": ("Beschwerden ohne Handlungsspielraum", "Complaints without latitude"),
+        "selfservice": ("Self-Service wie eine Steuererklärung", "Portal like a tax return"),
+    }
+    for name, diag in result.diagnostics.items():
+        de_title, en_title = titles[name]
+        sections.append(Section(de_title if de else en_title, diag.to_html()))
+    return write_report(
+        ws.reports_dir / "report.html",
+        "Customer Experience: Standortbestimmung" if de else "Customer experience assessment",
+        sections,
+        language=ws.settings.language,
+        company=charter.company.name,
+    )
