@@ -1,9 +1,144 @@
-"""CLI commands (being built)."""
+"""``cxo diagnose loyalty|marketing|complaints|selfservice|all``: the four symptoms."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from cxo.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    handle_errors,
+    print_json,
+    workspace,
+)
+
+diagnose_app = typer.Typer(
+    help="Diagnose the four symptoms: loyalty penalty, watering-can marketing, complaints "
+    "without latitude, a portal like a tax return.",
+    no_args_is_help=True,
+)
+
+LanguageOption = Annotated[
+    str | None, typer.Option("--language", "-l", help="de or en (default: the workspace's).")
+]
+
+
+def _show(result_dict: dict[str, object], text: str, as_json: bool) -> None:
+    if as_json:
+        print_json(result_dict)
+    else:
+        console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+@diagnose_app.command("loyalty")
+@handle_errors
+def loyalty_cmd(
+    ws: WorkspaceOption = None,
+    as_json: JsonOption = False,
+    language: LanguageOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: latest in data).")
+    ] = None,
+) -> None:
+    """Loyalty penalty: existing customers paying more than today's new customers."""
+    from datetime import date
+
+    from cxo import diagnostics
+    from cxo.errors import UsageError
+
+    opts: dict[str, object] = {}
+    if language:
+        opts["language"] = language
+    if as_of:
+        try:
+            opts["as_of"] = date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of: not a date (YYYY-MM-DD): {as_of!r}") from None
+    res = diagnostics.loyalty(workspace(ws), **opts)
+    _show(res.to_dict(), res.summary(), as_json)
+
+
+@diagnose_app.command("marketing")
+@handle_errors
+def marketing_cmd(
+    ws: WorkspaceOption = None, as_json: JsonOption = False, language: LanguageOption = None
+) -> None:
+    """Watering-can marketing: untargeted sends, relevance, fatigue, unserved moments."""
+    from cxo import diagnostics
+
+    res = diagnostics.marketing(workspace(ws), **({"language": language} if language else {}))
+    _show(res.to_dict(), res.summary(), as_json)
+
+
+@diagnose_app.command("complaints")
+@handle_errors
+def complaints_cmd(
+    ws: WorkspaceOption = None,
+    as_json: JsonOption = False,
+    language: LanguageOption = None,
+    latitude: Annotated[
+        list[float] | None,
+        typer.Option("--latitude", help="Settlement limits X to simulate (repeatable)."),
+    ] = None,
+) -> None:
+    """Complaints without latitude: contacts, days, effect on churn/NPS, latitude curve."""
+    from cxo import diagnostics
+
+    opts: dict[str, object] = {}
+    if language:
+        opts["language"] = language
+    if latitude:
+        opts["latitudes"] = tuple(sorted({0.0, *latitude}))
+    res = diagnostics.complaints(workspace(ws), **opts)
+    _show(res.to_dict(), res.summary(), as_json)
+
+
+@diagnose_app.command("selfservice")
+@handle_errors
+def selfservice_cmd(
+    ws: WorkspaceOption = None,
+    as_json: JsonOption = False,
+    language: LanguageOption = None,
+    cost_per_contact: Annotated[
+        float | None,
+        typer.Option("--cost-per-contact", help="Cost of one call/chat (default 6.0, currency)."),
+    ] = None,
+) -> None:
+    """A portal like a tax return: task success, channel switching and its cost, effort."""
+    from cxo import diagnostics
+
+    opts: dict[str, object] = {}
+    if language:
+        opts["language"] = language
+    if cost_per_contact is not None:
+        opts["cost_per_contact"] = cost_per_contact
+    res = diagnostics.selfservice(workspace(ws), **opts)
+    _show(res.to_dict(), res.summary(), as_json)
+
+
+@diagnose_app.command("all")
+@handle_errors
+def all_cmd(ws: WorkspaceOption = None, as_json: JsonOption = False) -> None:
+    """Run all four diagnostics; those whose data are missing say what they need."""
+    from cxo import diagnostics
+
+    results = diagnostics.diagnose_all(workspace(ws))
+    if as_json:
+        print_json({k: v.to_dict() for k, v in results.items()})
+        return
+    for name, value in results.items():
+        if isinstance(value, diagnostics.DiagnosticResult):
+            console.print(value.summary(), highlight=False, markup=False, soft_wrap=True)
+        else:
+            console.print(f"{name}: {value.message}", highlight=False, markup=False, soft_wrap=True)
+            if value.hint:
+                console.print(f"  hint: {value.hint}", highlight=False, markup=False)
+        console.print()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``cxo diagnose`` to ``app``."""
+    app.add_typer(diagnose_app, name="diagnose")

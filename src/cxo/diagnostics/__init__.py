@@ -1,0 +1,95 @@
+"""The four symptoms of seed 000 as diagnostics.
+
+``loyalty(ws)``, ``marketing(ws)``, ``complaints(ws)`` and ``selfservice(ws)`` each read the
+contract tables of a workspace, aggregate in DuckDB and return a
+:class:`~cxo.diagnostics._common.DiagnosticResult` with ``summary()``, ``to_dict()`` and
+``to_html()``, naming the owner of the touchpoint from the charter. ``diagnose(ws, name)``
+dispatches by name; ``diagnose_all(ws)`` runs every diagnostic whose data exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cxo.diagnostics._common import DiagnosticResult, Estimate, Finding, Table
+from cxo.errors import MissingDataError, UsageError
+
+if TYPE_CHECKING:
+    from cxo.workspace import Workspace
+
+NAMES = ("loyalty", "marketing", "complaints", "selfservice")
+
+
+def _run(ws: Workspace, name: str, **options: Any) -> DiagnosticResult:
+    from cxo.diagnostics import complaint_handling as _c
+    from cxo.diagnostics import loyalty_penalty as _l
+    from cxo.diagnostics import self_service as _s
+    from cxo.diagnostics import watering_can as _m
+
+    runners: dict[str, Callable[..., DiagnosticResult]] = {
+        "loyalty": _l.run,
+        "marketing": _m.run,
+        "complaints": _c.run,
+        "selfservice": _s.run,
+    }
+    if name not in runners:
+        raise UsageError(f"unknown diagnostic {name!r}; choose one of {', '.join(NAMES)}")
+    options.setdefault("language", ws.settings.language)
+    options.setdefault("currency", ws.settings.currency)
+    charter = ws.charter()
+    # Temp tables need a writable connection; the database file is opened per call.
+    with ws.connect() as con:
+        con.execute("SET preserve_insertion_order = false")
+        return runners[name](con, charter, **options)
+
+
+def loyalty(ws: Workspace, **options: Any) -> DiagnosticResult:
+    """Loyalty penalty (contracts, price_list, customers); see :mod:`.loyalty_penalty`."""
+    return _run(ws, "loyalty", **options)
+
+
+def marketing(ws: Workspace, **options: Any) -> DiagnosticResult:
+    """Watering-can marketing (sends, customers). See :mod:`cxo.diagnostics.watering_can`."""
+    return _run(ws, "marketing", **options)
+
+
+def complaints(ws: Workspace, **options: Any) -> DiagnosticResult:
+    """Complaints without latitude (cases, customers, responses, contracts)."""
+    return _run(ws, "complaints", **options)
+
+
+def selfservice(ws: Workspace, **options: Any) -> DiagnosticResult:
+    """A portal like a tax return (sessions, cases, responses)."""
+    return _run(ws, "selfservice", **options)
+
+
+def diagnose(ws: Workspace, name: str, **options: Any) -> DiagnosticResult:
+    """Run the diagnostic ``name`` (one of :data:`NAMES`)."""
+    return _run(ws, name, **options)
+
+
+def diagnose_all(ws: Workspace) -> dict[str, DiagnosticResult | MissingDataError]:
+    """Run every diagnostic; a diagnostic whose data are missing yields its error instead."""
+    out: dict[str, DiagnosticResult | MissingDataError] = {}
+    for name in NAMES:
+        try:
+            out[name] = _run(ws, name)
+        except MissingDataError as exc:
+            out[name] = exc
+    return out
+
+
+__all__ = [
+    "NAMES",
+    "DiagnosticResult",
+    "Estimate",
+    "Finding",
+    "Table",
+    "complaints",
+    "diagnose",
+    "diagnose_all",
+    "loyalty",
+    "marketing",
+    "selfservice",
+]
