@@ -1,9 +1,45 @@
-"""CLI commands (being built)."""
+"""``cxo assess``: the Standortbestimmung (pains in money with owners, drivers, trend, focus)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from cxo.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+    workspace,
+)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``assess`` to ``app``."""
+    app.command("assess")(assess_command)
+
+
+@handle_errors
+def assess_command(
+    path: WorkspaceOption = None,
+    as_json: JsonOption = False,
+    boot: Annotated[
+        int, typer.Option("--boot", help="Bootstrap resamples for the driver intervals.")
+    ] = 200,
+    top: Annotated[int, typer.Option("--top", help="Pains shown in the text summary.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of bootstraps and simulations.")] = 0,
+) -> None:
+    """Where it hurts, who owns it, what it costs; writes reports/assessment-<n>.json/.html."""
+    from cxo.assess import assess, write_assessment
+
+    ws = workspace(path)
+    result = assess(ws, n_boot=boot, seed=seed)
+    json_path, html_path = write_assessment(ws, result)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        console.print(result.summary(top), highlight=False, soft_wrap=True)
+    err_console.print(f"written: {json_path} and {html_path}", highlight=False)

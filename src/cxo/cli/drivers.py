@@ -1,9 +1,130 @@
-"""CLI commands (being built)."""
+"""``cxo drivers``: key-driver analysis (relative weights, LMG) on a workspace or a file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from cxo.cli.common import (
+    JsonOption,
+    WorkspaceOption,
+    console,
+    handle_errors,
+    print_json,
+    workspace,
+)
+from cxo.errors import InputError, UsageError
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``drivers`` to ``app``."""
+    app.command("drivers")(drivers_command)
+
+
+def _read_file(path: Path) -> Any:
+    import pandas as pd
+
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix in (".xlsx", ".xlsm"):
+            return pd.read_excel(path)
+        if suffix in (".jsonl", ".ndjson"):
+            return pd.read_json(path, lines=True)
+        with path.open("r", encoding="utf-8-sig") as fh:
+            head = fh.readline()
+        sep = ";" if head.count(";") > head.count(",") else ","
+        return pd.read_csv(path, sep=sep, decimal="," if sep == ";" else ".", encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from None
+
+
+@handle_errors
+def drivers_command(
+    target: Annotated[
+        str, typer.Option("--target", help="Target column (nps, csat, ces).")
+    ] = "nps",
+    drivers: Annotated[
+        str | None,
+        typer.Option("--drivers", help="Comma-separated drivers (default: every rated attribute)."),
+    ] = None,
+    input_file: Annotated[
+        Path | None,
+        typer.Option("--input", help="CSV/XLSX/Parquet with one column per driver and the target."),
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", help="relative_weights, lmg or both.")
+    ] = "both",
+    missing: Annotated[
+        str, typer.Option("--missing", help="listwise (complete rows) or pairwise.")
+    ] = "listwise",
+    na: Annotated[
+        str | None,
+        typer.Option("--na", help="Comma-separated 'not applicable' codes, e.g. 0."),
+    ] = None,
+    boot: Annotated[int, typer.Option("--boot", help="Bootstrap resamples (0 = none).")] = 200,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    path: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Which attributes drive the target: shares of R² with bootstrap intervals."""
+    import numpy as np
+
+    from cxo.stats.drivers import drivers_from_array, prepare
+
+    if method not in ("relative_weights", "lmg", "both"):
+        raise UsageError("--method must be relative_weights, lmg or both")
+    if missing not in ("listwise", "pairwise"):
+        raise UsageError("--missing must be listwise or pairwise")
+    names = [d.strip() for d in drivers.split(",") if d.strip()] if drivers else None
+    try:
+        na_codes = (
+            [float(x.replace(",", ".")) for x in na.split(";" if ";" in na else ",")]
+            if na
+            else None
+        )
+    except ValueError:
+        raise UsageError(f"--na must list numbers, got {na!r}") from None
+    if input_file is not None:
+        frame = _read_file(input_file)
+        if target not in frame.columns:
+            raise UsageError(f"{input_file} has no column {target!r}")
+        names = names or [c for c in frame.columns if c != target]
+        absent = [n for n in names if n not in frame.columns]
+        if absent:
+            raise UsageError(f"{input_file} has no column(s) {', '.join(absent)}")
+        data, names, _ = prepare(frame[names], frame[target].rename(target), na_values=na_codes)
+    else:
+        from cxo.assess.drivers import ratings_wide
+
+        ws = workspace(path)
+        with ws.connect(read_only=True) as con:
+            wide, names = ratings_wide(con, target, names)
+        data = wide[[*names, "target"]].to_numpy(dtype=float, na_value=np.nan)
+        if na_codes:
+            data[:, :-1][np.isin(data[:, :-1], na_codes)] = np.nan
+    results = []
+    for m in ("relative_weights", "lmg") if method == "both" else (method,):
+        if m == "lmg" and len(names) > 15 and method == "both":
+            continue
+        results.append(
+            drivers_from_array(
+                data,
+                names,
+                target=target,
+                method=m,
+                missing=missing,  # type: ignore[arg-type]
+                n_boot=boot,
+                seed=seed,
+            )
+        )
+    if as_json:
+        print_json([r.to_dict() for r in results])
+        return
+    for r in results:
+        console.print(r.summary(), highlight=False)

@@ -58,6 +58,18 @@ class Raci(_Model):
     informed: list[str] = Field(default_factory=list)
 
 
+KPI_RANGES: dict[str, tuple[float, float]] = {
+    "nps": (-100.0, 100.0),
+    "csat": (0.0, 1.0),
+    "ces": (1.0, 7.0),
+    "churn": (0.0, 1.0),
+    "fcr": (0.0, 1.0),
+    "task_success": (0.0, 1.0),
+}
+"""Valid target range per metric (NPS points; CSAT top-2-box, churn, FCR, task success as
+shares; CES on its 1–7 scale)."""
+
+
 class Kpi(_Model):
     """A KPI with its target; ``direction`` says whether higher or lower is better."""
 
@@ -65,12 +77,22 @@ class Kpi(_Model):
     target: float | None = None
     direction: Literal["higher", "lower"] = "higher"
 
+    @model_validator(mode="after")
+    def _target_in_range(self) -> Kpi:
+        lo, hi = KPI_RANGES[self.metric]
+        if self.target is not None and not lo <= self.target <= hi:
+            raise ValueError(
+                f"target {self.target} of {self.metric} is outside {lo:g}…{hi:g}"
+                + (" (CSAT, churn and rates are shares: 0.85, not 85)" if hi == 1.0 else "")
+            )
+        return self
+
 
 class Touchpoint(Keyed):
     """A touchpoint with its owning department and one accountable person."""
 
     department: str | None = None
-    accountable: str | None = None
+    accountable: str | None = Field(default=None, min_length=1)
     raci: Raci = Field(default_factory=Raci)
     kpis: list[Kpi] = Field(default_factory=list)
 
@@ -78,7 +100,7 @@ class Touchpoint(Keyed):
 class Stage(_Model):
     """A journey stage grouping touchpoints."""
 
-    stage: str
+    stage: str = Field(pattern=r"^[a-z0-9_]+$")
     de: str
     en: str
     touchpoints: list[Touchpoint]
@@ -135,7 +157,42 @@ class Charter(_Model):
             if tp.key in seen:
                 raise ValueError(f"touchpoint key {tp.key!r} appears twice")
             seen.add(tp.key)
+        for kind, items in (("segment", self.segments), ("product", self.products)):
+            keys = [i.key for i in items]
+            dup = sorted({k for k in keys if keys.count(k) > 1})
+            if dup:
+                raise ValueError(f"{kind} key {dup[0]!r} appears twice")
+        for attr in self.attributes:
+            if attr.touchpoint is not None and attr.touchpoint not in seen:
+                raise ValueError(
+                    f"attribute {attr.key!r} names unknown touchpoint {attr.touchpoint!r}"
+                )
+        for kind in ("touchpoint", "segment", "product"):
+            valid = self.keys(kind)  # type: ignore[arg-type]
+            for raw, key in getattr(self.aliases, kind).items():
+                if key not in valid:
+                    raise ValueError(f"alias {raw!r} maps to unknown {kind} {key!r}")
         return self
+
+    def stage_of(self, touchpoint: str) -> Stage:
+        """The journey stage holding ``touchpoint``."""
+        for stage in self.journey:
+            if any(tp.key == touchpoint for tp in stage.touchpoints):
+                return stage
+        raise KeyError(touchpoint)
+
+    def label(self, kind: str, key: str, language: str = "en") -> str:
+        """The label of a touchpoint, segment, product or attribute key (the key if unknown)."""
+        pools: dict[str, list[Any]] = {
+            "touchpoint": self.touchpoints,
+            "segment": list(self.segments),
+            "product": list(self.products),
+            "attribute": list(self.attributes),
+        }
+        for item in pools.get(kind, []):
+            if item.key == key:
+                return str(item.de if language == "de" else item.en)
+        return key
 
     @property
     def touchpoints(self) -> list[Touchpoint]:
@@ -258,3 +315,140 @@ def dump_charter(charter: Charter) -> str:
     return yaml.safe_dump(
         charter.model_dump(mode="json", exclude_defaults=False), allow_unicode=True, sort_keys=False
     )
+
+
+# ------------------------------------------------------------------------------------------
+# accountability check
+# ------------------------------------------------------------------------------------------
+
+Severity = Literal["error", "warning"]
+OWNER_CONCENTRATION = 0.5
+"""One person accountable for more than this share of touchpoints (and at least three) is
+flagged: accountability that sits with one person is nobody's in practice."""
+
+
+class CharterIssue(BaseModel):
+    """One finding of :func:`check_charter`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    message: str
+    touchpoint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return self.model_dump()
+
+
+def check_charter(charter: Charter, data_touchpoints: set[str] | None = None) -> list[CharterIssue]:
+    """What breaks accountability in ``charter`` (errors) and what weakens it (warnings).
+
+    Errors: a touchpoint without an accountable person; a touchpoint found in the data
+    (``data_touchpoints``, raw values; aliases are applied) that the charter does not define;
+    one person accountable for (nearly) everything. Warnings: a KPI without a target, a
+    touchpoint without KPIs or without an owning department.
+    """
+    issues: list[CharterIssue] = []
+    tps = charter.touchpoints
+    for tp in tps:
+        if not tp.accountable:
+            issues.append(
+                CharterIssue(
+                    code="no_accountable",
+                    severity="error",
+                    touchpoint=tp.key,
+                    message=f"touchpoint {tp.key!r} has no accountable person",
+                )
+            )
+        if not tp.department:
+            issues.append(
+                CharterIssue(
+                    code="no_department",
+                    severity="warning",
+                    touchpoint=tp.key,
+                    message=f"touchpoint {tp.key!r} has no owning department",
+                )
+            )
+        if not tp.kpis:
+            issues.append(
+                CharterIssue(
+                    code="no_kpi",
+                    severity="warning",
+                    touchpoint=tp.key,
+                    message=f"touchpoint {tp.key!r} has no KPI",
+                )
+            )
+        for kpi in tp.kpis:
+            if kpi.target is None:
+                issues.append(
+                    CharterIssue(
+                        code="kpi_without_target",
+                        severity="warning",
+                        touchpoint=tp.key,
+                        message=f"KPI {kpi.metric} of touchpoint {tp.key!r} has no target",
+                    )
+                )
+    if data_touchpoints:
+        mapping = charter.alias_map("touchpoint")
+        for raw in sorted(data_touchpoints):
+            if raw not in mapping:
+                issues.append(
+                    CharterIssue(
+                        code="unknown_touchpoint",
+                        severity="error",
+                        touchpoint=raw,
+                        message=f"touchpoint {raw!r} occurs in the data but not in the charter "
+                        "(add it to the journey or map it under aliases.touchpoint)",
+                    )
+                )
+    owners = [tp.accountable for tp in tps if tp.accountable]
+    if len(tps) >= 3 and owners:
+        top = max(set(owners), key=owners.count)
+        share = owners.count(top) / len(tps)
+        if share > OWNER_CONCENTRATION:
+            issues.append(
+                CharterIssue(
+                    code="one_owner_for_everything",
+                    severity="error",
+                    message=f"{top} is accountable for {owners.count(top)} of {len(tps)} "
+                    "touchpoints: accountability needs the departments that run them",
+                )
+            )
+    return issues
+
+
+def diff_charters(old: Charter, new: Charter) -> list[str]:
+    """Human-readable changes from ``old`` to ``new`` (owners, KPIs, touchpoints, texts)."""
+    changes: list[str] = []
+    old_tps = {tp.key: tp for tp in old.touchpoints}
+    new_tps = {tp.key: tp for tp in new.touchpoints}
+    for key in new_tps.keys() - old_tps.keys():
+        changes.append(f"touchpoint {key} added")
+    for key in old_tps.keys() - new_tps.keys():
+        changes.append(f"touchpoint {key} removed")
+    for key in sorted(old_tps.keys() & new_tps.keys()):
+        a, b = old_tps[key], new_tps[key]
+        for fld in ("accountable", "department"):
+            if getattr(a, fld) != getattr(b, fld):
+                changes.append(f"{key}.{fld}: {getattr(a, fld)} → {getattr(b, fld)}")
+        if a.raci != b.raci:
+            changes.append(f"{key}.raci changed")
+        ka = {k.metric: k.target for k in a.kpis}
+        kb = {k.metric: k.target for k in b.kpis}
+        for metric in sorted(ka.keys() | kb.keys()):
+            if ka.get(metric) != kb.get(metric):
+                changes.append(f"{key}.kpi {metric}: {ka.get(metric)} → {kb.get(metric)}")
+    if old.definition != new.definition:
+        changes.append("definition changed")
+    if old.principles != new.principles:
+        changes.append("principles changed")
+    if old.company != new.company:
+        changes.append("company changed")
+    for kind in ("segments", "products", "attributes"):
+        if getattr(old, kind) != getattr(new, kind):
+            changes.append(f"{kind} changed")
+    if old.aliases != new.aliases:
+        changes.append("aliases changed")
+    return changes

@@ -152,7 +152,7 @@ def poisson_fit(
             break
     mu = np.exp(np.clip(x @ beta + offset, -700, 700))
     info = x.T @ (x * mu[:, None])
-    cov: FloatArray = np.linalg.pinv(info)
+    cov = np.asarray(np.linalg.pinv(info), dtype=np.float64)
     return beta, cov
 
 

@@ -13,7 +13,13 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
-from cxo.store.models import AuditEntry, CharterVersion
+from cxo.store.models import (
+    AssessmentRun,
+    AuditEntry,
+    CharterVersion,
+    MaturityAnswer,
+    MaturityCheck,
+)
 
 
 def engine(url: str) -> Engine:
@@ -64,3 +70,82 @@ def record_charter_version(url: str, content: str, *, author: str, message: str 
         )
         session.commit()
         return version.id
+
+
+def charter_versions(url: str) -> list[CharterVersion]:
+    """All saved charter versions, oldest first (detached objects)."""
+    with session_scope(url) as session:
+        rows = list(session.scalars(select(CharterVersion).order_by(CharterVersion.id)).all())
+        session.expunge_all()
+        return rows
+
+
+def latest_charter_version_id(url: str) -> int | None:
+    """Id of the newest charter version (``None`` when none is stored)."""
+    with session_scope(url) as session:
+        return session.scalars(
+            select(CharterVersion.id).order_by(CharterVersion.id.desc()).limit(1)
+        ).first()
+
+
+def record_maturity_check(
+    url: str, answers: dict[str, tuple[str, float]], *, author: str, at: datetime | None = None
+) -> int:
+    """Store one maturity self-check: ``{question: (dimension, score)}``; return its id."""
+    when = at or datetime.now(UTC).replace(tzinfo=None)
+    with session_scope(url) as session:
+        check = MaturityCheck(taken_at=when, author=author)
+        session.add(check)
+        session.flush()
+        for key, (dimension, score) in answers.items():
+            session.add(
+                MaturityAnswer(check_id=check.id, dimension=dimension, question=key, score=score)
+            )
+        session.add(
+            AuditEntry(
+                at=when, actor=author, action="maturity.check", detail=f"{len(answers)} answers"
+            )
+        )
+        session.commit()
+        return check.id
+
+
+def maturity_history(url: str) -> list[dict[str, object]]:
+    """Every self-check, oldest first: ``{"id", "taken_at", "author", "answers": {q: score}}``."""
+    with session_scope(url) as session:
+        checks = session.scalars(select(MaturityCheck).order_by(MaturityCheck.taken_at)).all()
+        out: list[dict[str, object]] = []
+        for check in checks:
+            answers = session.scalars(
+                select(MaturityAnswer).where(MaturityAnswer.check_id == check.id)
+            ).all()
+            out.append(
+                {
+                    "id": check.id,
+                    "taken_at": check.taken_at,
+                    "author": check.author,
+                    "answers": {a.question: a.score for a in answers},
+                }
+            )
+        return out
+
+
+def record_assessment_run(
+    url: str, number: int, path: str, *, author: str, summary: str = ""
+) -> int:
+    """Note a written assessment (with the charter version it used); return the run id."""
+    version_id = latest_charter_version_id(url)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with session_scope(url) as session:
+        run = AssessmentRun(
+            number=number,
+            created_at=now,
+            author=author,
+            path=path,
+            charter_version_id=version_id,
+            summary=summary,
+        )
+        session.add(run)
+        session.add(AuditEntry(at=now, actor=author, action="assessment.write", detail=path))
+        session.commit()
+        return run.id

@@ -61,3 +61,19 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     action: Mapped[str] = mapped_column(String(100), nullable=False)
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class AssessmentRun(Base):
+    """One written assessment (``reports/assessment-<number>.json``) and its headline."""
+
+    __tablename__ = "assessment_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    author: Mapped[str] = mapped_column(String(200), nullable=False)
+    path: Mapped[str] = mapped_column(String(1000), nullable=False)
+    charter_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charter_versions.id"), nullable=True
+    )
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -1,0 +1,273 @@
+"""Standortbestimmung (situational assessment): where it hurts, who owns it, what it costs.
+
+``cxo.assess(workspace)`` returns an :class:`Assessment` with ``.pains`` (ranked cells
+touchpoint × theme × segment with owner, reach, experience gap, excess churn, revenue at risk
+and a Benjamini–Hochberg flag), ``.drivers`` (relative weights, LMG, importance–performance),
+``.linkage`` (churn by NPS group and touchpoint, in money), ``.trend`` (8 quarters, mix vs.
+within) and ``.focus`` (where to start, weighted by company type; what to stop doing).
+:func:`write_assessment` stores it as ``reports/assessment-<n>.json`` and ``.html``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cxo.assess.data import prepare
+from cxo.assess.drivers import DriverAnalysis, analyse_drivers
+from cxo.assess.focus import Focus, focus
+from cxo.assess.linkage import Linkage, linkage
+from cxo.assess.pains import FDR, Pain, find_pains
+from cxo.assess.trend import Trend, trend
+from cxo.errors import CxoError, InsufficientDataError
+from cxo.workspace import Workspace, resolve_workspace
+
+__all__ = ["Assessment", "assess", "write_assessment"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Assessment:
+    """The whole Standortbestimmung of one workspace."""
+
+    company: str
+    company_type: str
+    currency: str
+    language: str
+    as_of: dt.date
+    theme_source: str
+    responses: int
+    customers: int
+    pains: list[Pain]
+    drivers: DriverAnalysis | None
+    linkage: Linkage | None
+    trend: Trend | None
+    focus: Focus
+    notes: list[str] = field(default_factory=list)
+    number: int | None = None
+
+    @property
+    def flagged(self) -> list[Pain]:
+        """Pains with a significant negative experience gap (FDR 10 %)."""
+        return [p for p in self.pains if p.flagged]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the content of ``assessment-<n>.json``)."""
+        out: dict[str, Any] = _clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "number": self.number,
+                "company": self.company,
+                "company_type": self.company_type,
+                "currency": self.currency,
+                "as_of": self.as_of.isoformat(),
+                "theme_source": self.theme_source,
+                "responses": self.responses,
+                "customers": self.customers,
+                "fdr": FDR,
+                "pains": [p.to_dict() for p in self.pains],
+                "drivers": self.drivers.to_dict() if self.drivers else None,
+                "linkage": self.linkage.to_dict() if self.linkage else None,
+                "trend": self.trend.to_dict() if self.trend else None,
+                "focus": self.focus.to_dict(),
+                "notes": self.notes,
+            }
+        )
+        return out
+
+    def summary(self, top: int = 5) -> str:
+        """A short text: top pains with owners and money, drivers, trend, focus."""
+        cur = self.currency
+        lines = [
+            f"Standortbestimmung {self.company} ({self.company_type}), as of {self.as_of}: "
+            f"{self.responses} NPS answers, {self.customers} customers, themes from "
+            f"{self.theme_source}",
+            f"Pains (top {top} of {len(self.pains)}; {len(self.flagged)} flagged at FDR "
+            f"{FDR:.0%}):",
+        ]
+        for p in self.pains[:top]:
+            money = (
+                f"{p.revenue.value:,.0f} {cur}/month at risk "
+                f"[{p.revenue.ci_low:,.0f}–{p.revenue.ci_high:,.0f}]"
+                if p.revenue
+                else "revenue at risk n/a"
+            )
+            flag = "flagged" if p.flagged else "not significant"
+            who = p.owner.get("accountable") or "NO OWNER"
+            lines.append(
+                f"  {p.rank}. {p.label}: {p.reach} customers, NPS gap {p.gap:+.0f} "
+                f"[{p.gap_low:+.0f}, {p.gap_high:+.0f}], {money}, {flag} — owner {who}"
+            )
+        if self.drivers is not None:
+            rw = self.drivers.relative_weights
+            parts = []
+            for d in rw.ranking()[:5]:
+                mark = ""
+                if rw.significant_ is not None and not bool(rw.significant_[d]):
+                    mark = " (n.s.)"
+                parts.append(f"{d} {rw.rescaled_[d]:.0f}%{mark}")
+            lines.append(f"Key drivers of {rw.target} (R² {rw.r2_:.2f}): " + ", ".join(parts))
+        if self.linkage is not None and self.linkage.detractor_excess is not None:
+            ex = self.linkage.detractor_excess
+            text = f"Detractors churn {100 * ex.excess:+.1f} pp/yr vs promoters"
+            if self.linkage.detractor_revenue is not None:
+                rv = self.linkage.detractor_revenue
+                text += (
+                    f"; {rv.value:,.0f} {cur}/month at risk [{rv.ci_low:,.0f}–{rv.ci_high:,.0f}]"
+                )
+            lines.append(text)
+        if self.trend is not None:
+            lines.append(self.trend.summary())
+        lines.append(self.focus.summary())
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """The assessment as an HTML section of the board report (autoescaped)."""
+        from cxo.assess.html import render
+
+        return render(self)
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    if hasattr(obj, "item"):
+        return _clean(obj.item())
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    return obj
+
+
+def assess(
+    workspace: Workspace | str | Path | None = None,
+    *,
+    n_boot: int = 200,
+    seed: int = 0,
+    as_of: dt.date | None = None,
+) -> Assessment:
+    """The Standortbestimmung of ``workspace`` (a :class:`Workspace` or its directory).
+
+    Raises ``MissingDataError``/``InsufficientDataError`` naming what is missing when the
+    workspace holds too little data for a meaningful result.
+    """
+    ws = (
+        workspace
+        if isinstance(workspace, Workspace)
+        else resolve_workspace(Path(workspace) if workspace is not None else None)
+    )
+    charter = ws.charter()
+    language = ws.settings.language
+    currency = charter.company.currency
+    notes: list[str] = []
+    with ws.connect(read_only=True) as con:
+        prep = prepare(con, as_of)
+        notes.extend(prep.notes)
+        pains = find_pains(
+            con,
+            charter,
+            currency=currency,
+            has_revenue=prep.has_revenue,
+            language=language,
+            seed=seed,
+        )
+        drivers: DriverAnalysis | None = None
+        if prep.has_ratings:
+            try:
+                drivers = analyse_drivers(con, n_boot=n_boot, seed=seed)
+            except CxoError as exc:
+                notes.append(f"key drivers not computed: {exc.message}")
+        else:
+            notes.append(
+                "no attribute ratings: key drivers need table `ratings` "
+                "(import with `cxo import ratings FILE`)"
+            )
+        link: Linkage | None = None
+        try:
+            link = linkage(con, charter, currency=currency, has_revenue=prep.has_revenue, seed=seed)
+        except InsufficientDataError as exc:
+            notes.append(f"churn linkage not computed: {exc.message}")
+        tr = trend(con)
+        if tr is None:
+            notes.append("trend needs at least 3 quarters with 30 or more NPS answers each")
+    unknown = sorted({p.touchpoint for p in pains} - charter.keys("touchpoint"))
+    if unknown:
+        notes.append(
+            "touchpoints without a charter entry (no owner): "
+            + ", ".join(unknown)
+            + " — run `cxo charter check`"
+        )
+    fc = focus(
+        ws.settings.company_type if ws.settings.company_type != "custom" else charter.company.type,
+        charter,
+        pains,
+        link,
+        drivers,
+        currency=currency,
+        language=language,
+    )
+    return Assessment(
+        company=charter.company.name,
+        company_type=charter.company.type,
+        currency=currency,
+        language=language,
+        as_of=prep.as_of,
+        theme_source=prep.theme_source,
+        responses=prep.responses,
+        customers=prep.customers,
+        pains=pains,
+        drivers=drivers,
+        linkage=link,
+        trend=tr,
+        focus=fc,
+        notes=notes,
+    )
+
+
+_NAME = re.compile(r"^assessment-(\d+)\.json$")
+
+
+def next_number(reports: Path) -> int:
+    """The next free assessment number in ``reports``."""
+    numbers = [
+        int(m.group(1)) for p in reports.glob("assessment-*.json") if (m := _NAME.match(p.name))
+    ]
+    return max(numbers, default=0) + 1
+
+
+def write_assessment(
+    ws: Workspace, assessment: Assessment, *, author: str = "cxo"
+) -> tuple[Path, Path]:
+    """Write ``reports/assessment-<n>.json`` and ``.html``; note the run in the store."""
+    reports = ws.reports_dir
+    number = next_number(reports)
+    assessment.number = number
+    json_path = reports / f"assessment-{number}.json"
+    html_path = reports / f"assessment-{number}.html"
+    json_path.write_text(
+        json.dumps(assessment.to_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
+    html_path.write_text(assessment.to_html(), "utf-8")
+    try:
+        from cxo.store.db import record_assessment_run
+
+        record_assessment_run(
+            ws.app_database_url,
+            number,
+            str(json_path.relative_to(ws.root)),
+            author=author,
+            summary=assessment.summary().splitlines()[0],
+        )
+    except Exception as exc:  # the files are the record; the store entry is a convenience
+        assessment.notes.append(f"assessment run not recorded in the store: {exc}")
+    return json_path, html_path

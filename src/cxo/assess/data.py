@@ -1,0 +1,211 @@
+"""The assessment's data layer: every heavy aggregation runs in DuckDB, Python sees aggregates.
+
+Temporary tables built on one connection (all names start with ``_a_``):
+
+* ``_a_c``: customers with segment, sign-up, churn and monthly contract revenue at ``as_of``
+  (sum of ``monthly_price`` of the contracts running that day);
+* ``_a_r``: responses with an NPS answer, their customer's segment and promoter/detractor flags;
+* ``_a_t``: (response, theme) pairs — negative or neutral theme mentions from
+  ``response_themes`` when the text analysis has run, else low attribute ratings (the bottom
+  quarter of the scale, 1–2 on 1–5) with the attribute as the theme;
+* ``_a_ct``: per customer and touchpoint the first answered response (the index date);
+* ``_a_x``: time at risk from that index date to churn or ``as_of``, split by tenure band
+  (0–12, 13–24, 25+ months since sign-up), with churn events, for survival models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from cxo.errors import InsufficientDataError, MissingDataError
+
+if TYPE_CHECKING:
+    import duckdb
+
+MIN_NPS_RESPONSES = 200
+BANDS = ("0-12", "13-24", "25+")
+LOW_RATING_SHARE = 0.25
+"""A rating counts as a complaint about its attribute when it lies in the bottom quarter of its
+scale (1–2 on a 1–5 scale)."""
+
+IMPORT_HINT = {
+    "customers": "cxo import customers FILE",
+    "responses": "cxo import responses FILE",
+    "contracts": "cxo import contracts FILE",
+    "ratings": "cxo import ratings FILE",
+}
+
+
+@dataclass
+class Prepared:
+    """What :func:`prepare` found: date, theme source, counts and notes."""
+
+    as_of: dt.date
+    theme_source: str
+    responses: int
+    customers: int
+    has_revenue: bool
+    has_ratings: bool
+    notes: list[str]
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main'"
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def require(con: duckdb.DuckDBPyConnection, table: str, why: str) -> int:
+    """Row count of ``table``; ``MissingDataError`` naming the import when it is empty."""
+    if table not in _tables(con) or _count(con, f'select count(*) from "{table}"') == 0:
+        raise MissingDataError(
+            f"the assessment needs table `{table}` ({why}); it is empty",
+            hint=f"import it with `{IMPORT_HINT.get(table, 'cxo import ' + table + ' FILE')}`",
+        )
+    return _count(con, f'select count(*) from "{table}"')
+
+
+def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Prepared:
+    """Check what the workspace holds and build the temporary tables."""
+    notes: list[str] = []
+    n_customers = require(con, "customers", "segments, sign-up and churn dates")
+    require(con, "responses", "NPS answers per touchpoint")
+    n_nps = _count(con, "select count(*) from responses where nps is not null")
+    if n_nps < MIN_NPS_RESPONSES:
+        raise InsufficientDataError(
+            f"only {n_nps} responses carry an NPS answer; the assessment needs at least "
+            f"{MIN_NPS_RESPONSES}",
+            hint="import more survey responses (column `nps`, 0–10)",
+        )
+    linked = _count(
+        con,
+        "select count(*) from responses r join customers c using (customer_id) "
+        "where r.nps is not null",
+    )
+    if linked < MIN_NPS_RESPONSES:
+        raise InsufficientDataError(
+            f"only {linked} NPS answers can be linked to a customer (column `customer_id` of "
+            "responses matching customers); pains and churn need that link",
+        )
+    if as_of is None:
+        row = con.execute(
+            """select greatest(
+                 (select max(responded_at)::date from responses),
+                 (select max(signup_date) from customers),
+                 coalesce((select max(churn_date) from customers), date '1900-01-01'))"""
+        ).fetchone()
+        as_of = row[0] if row else None
+        if not isinstance(as_of, dt.date):
+            raise InsufficientDataError("no dates in responses or customers")
+    has_revenue = "contracts" in _tables(con) and _count(con, "select count(*) from contracts") > 0
+    if not has_revenue:
+        notes.append(
+            "no contracts imported: revenue at risk cannot be computed, pains are ranked by "
+            "reach × experience gap (import with `cxo import contracts FILE`)"
+        )
+    d = as_of.isoformat()
+    revenue_sql = (
+        f"""left join (select customer_id, sum(monthly_price) as mrr from contracts
+             where start_date <= date '{d}' and (end_date is null or end_date > date '{d}')
+             group by customer_id) m using (customer_id)"""
+        if has_revenue
+        else "left join (select null::varchar as customer_id, 0.0 as mrr) m using (customer_id)"
+    )
+    con.execute(
+        f"""create or replace temp table _a_c as
+        select c.customer_id, coalesce(c.segment, '(none)') as segment, c.signup_date,
+               case when c.churn_date <= date '{d}' then c.churn_date end as churn_date,
+               coalesce(m.mrr, 0.0) as mrr,
+               (c.churn_date is null or c.churn_date > date '{d}') as active
+        from customers c {revenue_sql}"""
+    )
+    con.execute(
+        f"""create or replace temp table _a_r as
+        select r.response_id, r.customer_id, r.touchpoint, r.responded_at,
+               coalesce(c.segment, '(none)') as segment, r.nps,
+               (r.nps >= 9)::int as prom, (r.nps <= 6)::int as det
+        from responses r left join _a_c c using (customer_id)
+        where r.nps is not null and r.responded_at::date <= date '{d}'"""
+    )
+    tables = _tables(con)
+    has_ratings = "ratings" in tables and _count(con, "select count(*) from ratings") > 0
+    theme_source = "none"
+    if "response_themes" in tables and _count(con, "select count(*) from response_themes") > 0:
+        theme_source = "comments"
+        con.execute(
+            """create or replace temp table _a_t as
+            select distinct response_id, theme from response_themes
+            where sentiment is null or sentiment <> 'positive'"""
+        )
+    elif has_ratings:
+        theme_source = "ratings"
+        notes.append(
+            "themes come from low attribute ratings (bottom quarter of the scale); run "
+            "`cxo text tag` to add themes from comments"
+        )
+        con.execute(
+            f"""create or replace temp table _a_t as
+            select distinct response_id, attribute as theme from ratings
+            where score >= scale_min and score <= scale_max and scale_max > scale_min
+              and (score - scale_min) / (scale_max - scale_min) <= {LOW_RATING_SHARE}"""
+        )
+    else:
+        notes.append(
+            "no themes: neither comment themes (`cxo text tag`) nor attribute ratings "
+            "(`cxo import ratings FILE`) are present, so there are no pain cells"
+        )
+        con.execute(
+            "create or replace temp table _a_t as "
+            "select null::varchar as response_id, null::varchar as theme where false"
+        )
+    con.execute(f"create or replace temp table _a_end as select date '{d}' as e")
+    con.execute(
+        """create or replace temp table _a_ct as
+        select customer_id, touchpoint, min(responded_at)::date as idx,
+               arg_min(det, responded_at) as det, arg_min(prom, responded_at) as prom
+        from _a_r where customer_id is not null group by customer_id, touchpoint"""
+    )
+    con.execute(
+        f"""create or replace temp table _a_x as
+        with b as (
+          select ct.customer_id, ct.touchpoint, ct.det, ct.prom, c.segment, c.mrr, c.active,
+                 ct.idx as s, coalesce(c.churn_date, date '{d}') as e,
+                 c.churn_date is not null as churned,
+                 (c.signup_date + interval 13 month)::date as b1,
+                 (c.signup_date + interval 25 month)::date as b2
+          from _a_ct ct join _a_c c using (customer_id)
+          where ct.idx <= coalesce(c.churn_date, date '{d}')
+        )
+        select customer_id, touchpoint, segment, det, prom, mrr, active,
+          greatest(0, datediff('day', s, least(e, b1))) / 365.25 as x0,
+          greatest(0, datediff('day', greatest(s, b1), least(e, b2))) / 365.25 as x1,
+          greatest(0, datediff('day', greatest(s, b2), e)) / 365.25 as x2,
+          (churned and e < b1)::int as ev0,
+          (churned and e >= b1 and e < b2)::int as ev1,
+          (churned and e >= b2)::int as ev2
+        from b"""
+    )
+    n_resp = _count(con, "select count(*) from _a_r")
+    return Prepared(as_of, theme_source, n_resp, n_customers, has_revenue, has_ratings, notes)
+
+
+def bands_long(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Reshape columns ``x0..x2``/``ev0..ev2`` into rows with ``band``, ``exposure``, ``events``."""
+    parts = []
+    for i, band in enumerate(BANDS):
+        part = frame[keys].copy()
+        part["band"] = band
+        part["exposure"] = frame[f"x{i}"].astype(float)
+        part["events"] = frame[f"ev{i}"].astype(float)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
