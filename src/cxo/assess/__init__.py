@@ -14,6 +14,8 @@ import datetime as dt
 import json
 import math
 import re
+import sys
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -271,3 +273,21 @@ def write_assessment(
     except Exception as exc:  # the files are the record; the store entry is a convenience
         assessment.notes.append(f"assessment run not recorded in the store: {exc}")
     return json_path, html_path
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``cxo.assess(workspace)`` work even after the package ``cxo.assess`` was imported.
+
+    Importing the subpackage binds the *module* to the attribute ``cxo.assess``; making the
+    module callable keeps the stable API ``cxo.assess(workspace)``.
+    """
+
+    def __call__(
+        self,
+        workspace: Workspace | str | Path | None = None,
+        **kwargs: Any,
+    ) -> Assessment:
+        return assess(workspace, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
