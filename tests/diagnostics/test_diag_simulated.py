@@ -6,11 +6,8 @@ exactly; every 95 % interval must cover its planted value, except that a small n
 misses is allowed per company (a correct 95 % interval misses 1 in 20; with ~20 intervals per
 company, 3 or more misses has probability ≈ 8 %, 4 or more ≈ 1.6 %, so the budget is 3).
 
-Not tested here, because the simulator's planting makes it unrecoverable from the tables: the
-marketing fatigue slopes (unsubscribe and churn per extra send in the month). Sends stop after
-an unsubscribe and after churn, so the observed sends of a month are truncated by the very
-outcome they should explain (see the report of issue 6); the hand-made data in
-``test_diag_marketing.py`` test the fatigue estimator instead.
+The marketing fatigue slopes (unsubscribe and churn per extra send in the month) are checked
+against the simulator in ``test_fatigue_recovery.py``, with their own estimands.
 """
 
 from __future__ import annotations

@@ -9,10 +9,14 @@ Definitions (also in the result's ``assumptions``):
   stage-specific, but not personalised).
 * Rates (open, click, unsubscribe, complaint) are per send, with Wilson intervals; differences
   untargeted − personalised with Newcombe's hybrid score interval.
-* **Fatigue** is measured per customer-month: sends received that month against an
-  unsubscribe that month and churn in that month or the next. The slope (change in the
-  probability per additional send) comes from a linear probability model fitted exactly on the
-  aggregated customer-months, with HC1 errors.
+* **Fatigue** is measured per customer-month with at least one send: the sends received that
+  month against (a) the unsubscribe probability of each of those sends (message kind held
+  fixed) and (b) churn in the *next* month among customers still active when it starts
+  (lifecycle stages of the month's sends and segment held fixed; monthly slope × 12 = annual).
+  Churn is taken from the next month because the sends of the month a customer leaves end on
+  the churn day, so a same-month comparison is cut short by the outcome itself. The slopes
+  (change in the probability per additional send) come from linear probability models fitted
+  exactly on the aggregated customer-months, with HC1 errors.
 * **Lifecycle moments**: onboarding (first 90 days after sign-up), renewal (60 days before each
   12-month anniversary of the sign-up) and win-back (90 days after churn). A customer in the
   moment is *served* when a send of a campaign dedicated to that lifecycle stage (≥ 80 % of the
@@ -100,7 +104,8 @@ def run(
         "Intervals: Wilson (rates), Newcombe hybrid score (differences), 95 %; sends are "
         "treated as independent.",
         "Fatigue: unsubscribes per send against the customer's sends that month (message kind "
-        "held fixed); churn per customer-month in the month of the sends, slope × 12 = annual.",
+        "held fixed); churn in the month after the sends among customers active at its start "
+        "(lifecycle stages of the sends and segment held fixed), slope × 12 = annual.",
     ]
     _classify(con, have_customers, have_segment, have_stage)
     _rates(con, res)
@@ -308,42 +313,80 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
         from s group by all order by 1, 2
         """,
     )
-    months = _fetch(
+    # Churn is counted in the month AFTER the sends, among customers still active when it
+    # starts: the sends of the month a customer leaves end on the churn day, so a same-month
+    # comparison would be cut short by the very outcome. The next month must be fully observed
+    # (it ends on or before the last date in the data).
+    cells = _fetch(
         con,
         f"""
         with cm as (
-            select cid, date_trunc('month', sent_at) as m, count(*) as k
+            select cid, date_trunc('month', sent_at) as m, count(*) as k,
+                   string_agg(distinct coalesce(stage, '-'), '+' order by coalesce(stage, '-'))
+                     as stages,
+                   coalesce(any_value(segment), '-') as segment
             from _mk_sends group by 1, 2
+        ), e as (
+            select max(d) + interval 1 day as d from (
+                select max(sent_at)::date as d from _mk_sends
+                union all select max(churn_date) from customers
+            )
         )
-        select least(k, {FATIGUE_CAP}) as k, count(*) as n,
-               sum(case when c.churn_date >= cm.m
-                         and c.churn_date < cm.m + interval 1 month then 1 else 0 end) as churned
-        from cm left join customers c on hash(c.customer_id) = cm.cid
-        group by 1 order by 1
+        select least(cm.k, {FATIGUE_CAP}) as k, cm.stages, cm.segment, count(*) as months,
+               sum(case when c.churn_date is null or c.churn_date >= cm.m + interval 1 month
+                        then 1 else 0 end) as n,
+               sum(case when c.churn_date >= cm.m + interval 1 month
+                         and c.churn_date < cm.m + interval 2 month then 1 else 0 end)
+                 as churned
+        from cm left join customers c on hash(c.customer_id) = cm.cid cross join e
+        where cm.m + interval 2 month <= e.d
+        group by all order by all
         """,
     )
-    if not months:
+    cells = [r for r in cells if float(r["n"]) > 0]
+    agg: dict[int, list[float]] = {}
+    for r in cells:
+        acc_m = agg.setdefault(int(r["k"]), [0.0, 0.0])
+        acc_m[0] += float(r["n"])
+        acc_m[1] += float(r["churned"])
+    all_months = _fetch(
+        con,
+        f"""
+        select least(k, {FATIGUE_CAP}) as k, count(*) as n from (
+            select count(*) as k from _mk_sends group by cid, date_trunc('month', sent_at)
+        ) group by 1 order by 1
+        """,
+    )
+    if not all_months:
         return
     by_k: dict[int, list[float]] = {}
     for r in per_send:
         acc = by_k.setdefault(int(r["k"]), [0.0, 0.0])
         acc[0] += float(r["n"])
         acc[1] += float(r["u"])
-    table_rows = [
-        [
-            f"{int(r['k'])}+" if int(r["k"]) == FATIGUE_CAP else int(r["k"]),
-            int(r["n"]),
-            wilson(by_k.get(int(r["k"]), [0.0, 0.0])[1], by_k.get(int(r["k"]), [0.0, 0.0])[0]),
-            wilson(float(r["churned"]), float(r["n"])),
-        ]
-        for r in months
-    ]
+    table_rows = []
+    for r in all_months:
+        k = int(r["k"])
+        risk, churned = agg.get(k, [0.0, 0.0])
+        table_rows.append(
+            [
+                f"{k}+" if k == FATIGUE_CAP else k,
+                int(r["n"]),
+                wilson(by_k.get(k, [0.0, 0.0])[1], by_k.get(k, [0.0, 0.0])[0]),
+                wilson(churned, risk) if risk > 0 else None,
+            ]
+        )
     res.tables.append(
         Table(
             "fatigue",
             "Fatigue: sends per customer and month",
             "Ermüdung: Sendungen je Kunde und Monat",
-            ["sends_per_month", "customer_months", "unsubscribe_rate_per_send", "churn_rate"],
+            [
+                "sends_per_month",
+                "customer_months",
+                "unsubscribe_rate_per_send",
+                "churn_rate_next_month",
+            ],
             table_rows,
         )
     )
@@ -362,16 +405,21 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
                 "Abmelde",
             )
         )
-    if len(months) >= 2:
-        k = np.array([float(r["k"]) for r in months])
-        n = np.array([float(r["n"]) for r in months])
-        ch = np.array([float(r["churned"]) for r in months])
-        x = np.column_stack([np.ones_like(k), k])
+    if len(agg) >= 2:
+        # lifecycle stages of the month's sends and the segment held fixed: onboarding and
+        # renewal months bring extra mails and churn differently, and so may segments
+        levels = {
+            "stages": sorted({str(r["stages"]) for r in cells}),
+            "segment": sorted({str(r["segment"]) for r in cells}),
+        }
+        x, names = design(levels, cells, ["k"])
+        n = np.array([float(r["n"]) for r in cells])
+        ch = np.array([float(r["churned"]) for r in cells])
         if ch.sum() > 0:
             fits.append(
                 (
                     "fatigue_churn",
-                    grouped_ols(x, n, ch, ch, ["Intercept", "k"]).estimate("k"),
+                    _annual(grouped_ols(x, n, ch, ch, names).estimate("k")),
                     "churn",
                     "Abwanderungs",
                 )
@@ -379,15 +427,20 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
     for key, est, en_name, de_name in fits:
         assert est is not None
         res.figures[f"{key}_slope"] = est.to_dict()
-        unit_en = "per send" if key == "fatigue_unsubscribe" else "of annual churn"
-        unit_de = "je Sendung" if key == "fatigue_unsubscribe" else "jährlicher Abwanderung"
+        if key == "fatigue_unsubscribe":
+            unit_en, unit_de = "per send", "je Sendung"
+            held_en, held_de = "mix of message kinds", "Mix der Nachrichtenarten"
+        else:
+            unit_en = "of annual churn (in the following month)"
+            unit_de = "jährlicher Abwanderung (im Folgemonat)"
+            held_en, held_de = "lifecycle stage and segment", "Lebenszyklusphase und Segment"
         ci_en = (
             f"{_pp(est.value)} pp {unit_en} for each additional send in the month "
-            f"(95 % CI {_pp(est.low)} to {_pp(est.high)}; mix of message kinds held fixed)"
+            f"(95 % CI {_pp(est.low)} to {_pp(est.high)}; {held_en} held fixed)"
         )
         ci_de = (
             f"{_pp(est.value, True)} Pp. {unit_de} für jede weitere Sendung im Monat "
-            f"(95-%-KI {_pp(est.low, True)} bis {_pp(est.high, True)}; Mix der Nachrichtenarten "
+            f"(95-%-KI {_pp(est.low, True)} bis {_pp(est.high, True)}; {held_de} "
             "konstant gehalten)"
         )
         if est.excludes_zero and est.value > 0:

@@ -303,26 +303,44 @@ def _lives(ctx: Context, rng: np.random.Generator, cu: Customers, acc: Acc) -> E
     # annual churn counting for truth: active at start of the last 12 months
     year_start = ctx.as_of_day - 365
 
+    sends_prev = np.zeros(n)  # sends delivered to each customer in the previous month
     for mi, m in enumerate(months):
         ms, me = int(starts[mi]), int(ends[mi])
         alive = (cu.signup < me) & (cu.churn_day < 0)
         lo = np.maximum(cu.signup, ms).astype(float)
         expo = np.where(alive, (me - lo) / 30.44, 0.0)
-        sends_n = np.zeros(n)
         if m >= ctx.window_first_month:
             _month_sessions(ctx, rng, cu, alive, lo, me, expo, out, phone, chat)
             _month_cases(
                 ctx, rng, alive, lo, me, expo, out, reason_p, chan_p, cd_reasons, extra_mean
             )
-            sends_n = _month_sends(
+        # churn this month: decided before this month's sends, from last month's sends
+        at_risk = alive & (cu.signup < ms)
+        tenure = int(m) - cu.signup_month
+        paying_more = ctx.penalty[band_of(tenure)] > 0
+        p = base + cfg.loyalty_churn_effect * paying_more + ring.sum(axis=1)
+        for ini in ctx.initiatives:
+            if ms >= ini.start_day:
+                p = p + ini.churn_effect
+        p = np.clip(p, 0.002, 0.95)
+        q = 1.0 - (1.0 - p) ** (1.0 / 12.0)
+        q = np.clip(q + cfg.churn_effect_per_send / 12.0 * sends_prev, 0.0, 1.0)
+        draw = at_risk & (rng.random(n) < q)
+        k = int(draw.sum())
+        cu.churn_day[draw] = ms + np.floor(rng.random(k) * (me - ms)).astype(np.int64)
+        sends_prev = np.zeros(n)
+        if m >= ctx.window_first_month:
+            # sends of this month end on the churn day, so every planned send is delivered
+            hi = np.where(draw, cu.churn_day, me).astype(float)
+            sends_prev = _month_sends(
                 ctx,
                 rng,
                 cu,
                 alive,
                 lo,
+                hi,
                 ms,
                 me,
-                expo,
                 lam_send,
                 gap_mask,
                 campaigns,
@@ -334,20 +352,6 @@ def _lives(ctx: Context, rng: np.random.Generator, cu: Customers, acc: Acc) -> E
                 unsub_p,
                 compl_p,
             )
-        # churn this month
-        at_risk = alive & (cu.signup < ms)
-        tenure = int(m) - cu.signup_month
-        paying_more = ctx.penalty[band_of(tenure)] > 0
-        p = base + cfg.loyalty_churn_effect * paying_more + ring.sum(axis=1)
-        p = p + cfg.churn_effect_per_send * sends_n
-        for ini in ctx.initiatives:
-            if ms >= ini.start_day:
-                p = p + ini.churn_effect
-        p = np.clip(p, 0.002, 0.95)
-        q = 1.0 - (1.0 - p) ** (1.0 / 12.0)
-        draw = at_risk & (rng.random(n) < q)
-        k = int(draw.sum())
-        cu.churn_day[draw] = ms + np.floor(rng.random(k) * (me - ms)).astype(np.int64)
         # complaint effects of this month's cases apply for the next 12 months
         slot = mi % 12
         ring[:, slot] = 0.0
@@ -460,9 +464,9 @@ def _month_sends(
     cu: Customers,
     alive: Array,
     lo: Array,
+    hi: Array,
     ms: int,
     me: int,
-    expo: Array,
     lam: Array,
     gap_mask: dict[str, Array],
     campaigns: list[str],
@@ -477,10 +481,11 @@ def _month_sends(
     cfg = ctx.cfg
     n = cu.n
     subscribed = ~cu.unsub
-    # regular sends to active customers
+    # regular sends to active customers, up to the end of the month or the churn day
+    expo = np.where(alive, np.maximum(hi - lo, 0.0) / 30.44, 0.0)
     cnt = rng.poisson(lam * expo * subscribed)
     cust = np.repeat(np.arange(n), cnt)
-    t = lo[cust] + rng.random(len(cust)) * (me - lo[cust])
+    t = lo[cust] + rng.random(len(cust)) * (hi[cust] - lo[cust])
     r = rng.random(len(cust))
     kind = np.where(
         r < cfg.untargeted_share,
@@ -509,7 +514,8 @@ def _month_sends(
     for moment, camp_ix, st, offsets, anchor, ok in sched:
         for off in offsets:
             d = anchor + off
-            sel = ok & subscribed & ~gap_mask[moment] & (d >= ms) & (d < me) & (anchor >= 0)
+            end = hi if moment == "onboarding" else np.full(n, float(me))
+            sel = ok & subscribed & ~gap_mask[moment] & (d >= ms) & (d < end) & (anchor >= 0)
             c = np.flatnonzero(sel)
             parts_c.append(c)
             parts_t.append(d[c] + rng.random(len(c)))
@@ -518,7 +524,7 @@ def _month_sends(
             parts_l.append(np.full(len(c), camp_ix))
     for year in range(1, ctx.cfg.history_years + 1):
         d = cu.signup + np.round(year * 365.25).astype(np.int64) - 45
-        sel = alive & subscribed & ~gap_mask["renewal"] & (d >= ms) & (d < me)
+        sel = alive & subscribed & ~gap_mask["renewal"] & (d >= ms) & (d < hi)
         c = np.flatnonzero(sel)
         parts_c.append(c)
         parts_t.append(d[c] + rng.random(len(c)))
@@ -575,8 +581,9 @@ def _month_sends(
     out["send_flags"].append(np.stack([opened, clicked, unsub, complained, converted], axis=1))
     out["send_q_unsub"].append(q_unsub)
     out["send_q_click"].append(q_click)
-    regular_alive = np.bincount(cust[stage < 3], minlength=n).astype(float)
-    return regular_alive
+    # every send of the month is delivered: sends stop on the churn day, and an unsubscribe
+    # takes effect from the next month (this month's sends are already scheduled)
+    return np.bincount(cust, minlength=n).astype(float)
 
 
 def _finish_events(

@@ -229,6 +229,14 @@ def _marketing(ctx: Context, acc: Acc) -> dict[str, Any]:
         },
         "fatigue_slope": cfg.fatigue_slope,
         "churn_effect_per_send": cfg.churn_effect_per_send,
+        "churn_effect_per_send_monthly": cfg.churn_effect_per_send / 12.0,
+        "fatigue_estimands": {
+            "fatigue_slope": "change in the per-send unsubscribe probability per additional "
+            "send delivered to the customer in the same calendar month, message kind held fixed",
+            "churn_effect_per_send": "12 x change in the probability of churning in month m+1 "
+            "per additional send delivered in month m, among customers active at the start of "
+            "m+1, lifecycle stage and segment held fixed",
+        },
         "lifecycle_gaps": [dict(x) for x in cfg.lifecycle_gaps],
         "sends": {k: int(v) for k, v in n.items()},
     }
