@@ -1,0 +1,179 @@
+"""Discovery of new themes among comments the code frame does not assign.
+
+Comments are turned into lemma strings (German compounds split, negators dropped), German
+lemmas are mapped onto English ones with a small glossary (``glossary.yaml``) so that both
+languages share features, and clustered with TF-IDF + k-means. With the ``embeddings``
+extra, multilingual e5 sentence embeddings are clustered instead (top terms still come from
+TF-IDF). Each cluster becomes a :class:`ThemeProposal` with top terms, examples and a YAML
+snippet for the code frame.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+
+from cxo.text.codeframe import NEG, CodeFrame, builtin_codeframe
+from cxo.text.language import detect_language
+
+
+@dataclass(frozen=True)
+class ThemeProposal:
+    """A proposed new theme."""
+
+    key: str
+    size: int
+    top_terms: list[str]
+    examples: list[str]
+    languages: dict[str, int]
+    indices: list[int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (without the member indices)."""
+        d = asdict(self)
+        d.pop("indices")
+        return d
+
+    def to_codeframe_entry(self) -> dict[str, Any]:
+        """An entry for ``themes:`` in a workspace ``codeframe.yaml``."""
+        terms = [t for t in self.top_terms[:6] if " " not in t]
+        return {
+            "label": {"de": ", ".join(terms[:3]), "en": ", ".join(terms[:3])},
+            "definition": {
+                "de": "Vorschlag aus der Themenentdeckung",
+                "en": "Proposed by discovery",
+            },
+            "de": terms,
+            "en": terms,
+        }
+
+
+def proposals_to_yaml(proposals: Sequence[ThemeProposal]) -> str:
+    """Proposals as a ``codeframe.yaml`` fragment (review, rename, then add to the workspace)."""
+    data = {"themes": {p.key: p.to_codeframe_entry() for p in proposals}}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, str]:
+    raw = yaml.safe_load(resources.files("cxo.text").joinpath("glossary.yaml").read_text("utf-8"))
+    return {str(k): str(v) for k, v in (raw or {}).items()}
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    import stopwordsiso
+
+    words = set(stopwordsiso.stopwords("de")) | set(stopwordsiso.stopwords("en"))
+    return frozenset(w.lower() for w in words) | {NEG, "sein", "haben", "werden", "be", "have"}
+
+
+def bridge(texts: Sequence[str], frame: CodeFrame | None = None) -> list[str]:
+    """Language-bridged lemma strings (German lemmas mapped to English where known)."""
+    cf = frame or builtin_codeframe()
+    gl = _glossary()
+    stop = _stopwords()
+    out = []
+    for t in texts:
+        lang = detect_language(t)
+        norm = cf.normalise(t[:5000], lang)
+        words = [gl.get(w, w) for w in norm if w not in stop and len(w) > 2]
+        out.append(" ".join(w for w in words if not w.isdigit()))
+    return out
+
+
+def _slug(terms: list[str], taken: set[str]) -> str:
+    base = "new_" + "_".join(re.sub(r"[^a-z0-9]+", "", t.lower()) for t in terms[:2] if t)
+    base = base.strip("_") or "new_theme"
+    key, i = base, 2
+    while key in taken:
+        key, i = f"{base}_{i}", i + 1
+    taken.add(key)
+    return key
+
+
+def discover_themes(
+    texts: Sequence[str],
+    theme_sets: Iterable[Iterable[str]] | None = None,
+    *,
+    n_clusters: int | None = None,
+    min_size: int = 5,
+    n_terms: int = 8,
+    n_examples: int = 3,
+    embeddings: bool | None = False,
+    seed: int = 0,
+) -> list[ThemeProposal]:
+    """Cluster the comments without a theme and propose new themes (largest first).
+
+    ``theme_sets`` (e.g. ``analyze(texts)["themes"]``) marks which comments are already
+    assigned; by default the built-in code frame decides. ``embeddings=None`` uses the
+    embeddings extra when installed (``False``, the default, keeps TF-IDF, which is fast).
+    Pass redacted texts: examples are for display.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from cxo.text.models import embed, embeddings_available
+
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    if theme_sets is None:
+        from cxo.text.analyze import analyze
+
+        theme_sets = analyze(texts)["themes"]
+    assigned = [bool(set(s)) for s in theme_sets]
+    idx = [i for i, (t, a) in enumerate(zip(texts, assigned, strict=True)) if not a and t.strip()]
+    docs = bridge([texts[i] for i in idx])
+    keep = [j for j, d in enumerate(docs) if len(d.split()) >= 2]
+    idx = [idx[j] for j in keep]
+    docs = [docs[j] for j in keep]
+    if len(idx) < max(2 * min_size, 4):
+        return []
+    vec = TfidfVectorizer(
+        ngram_range=(1, 2), min_df=2, max_df=0.5, sublinear_tf=True, token_pattern=r"\S+"
+    )
+    try:
+        x = vec.fit_transform(docs)
+    except ValueError:
+        return []
+    if x.shape[1] == 0:
+        return []
+    k = n_clusters or int(np.clip(round(np.sqrt(len(idx) / 4)), 2, 25))
+    k = min(k, len(idx) // max(min_size, 1))
+    if k < 2:
+        k = 2
+    use_emb = embeddings_available() if embeddings is None else embeddings
+    feats: Any = embed([texts[i] for i in idx]) if use_emb else x
+    labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(feats)
+    terms = np.asarray(vec.get_feature_names_out())
+    taken: set[str] = set()
+    out = []
+    for c in range(k):
+        members = np.flatnonzero(labels == c)
+        if len(members) < min_size:
+            continue
+        sub = x[members]
+        centroid = np.asarray(sub.mean(axis=0)).ravel()
+        order = np.argsort(-centroid, kind="mergesort")[:n_terms]
+        top = [str(terms[i]) for i in order if centroid[i] > 0]
+        sims = np.asarray(sub @ centroid).ravel()
+        ex = [texts[idx[members[i]]] for i in np.argsort(-sims, kind="mergesort")[:n_examples]]
+        langs = Counter(detect_language(texts[idx[i]]) for i in members)
+        out.append(
+            ThemeProposal(
+                key=_slug(top, taken),
+                size=len(members),
+                top_terms=top,
+                examples=ex,
+                languages=dict(langs),
+                indices=[idx[i] for i in members],
+            )
+        )
+    return sorted(out, key=lambda p: -p.size)
