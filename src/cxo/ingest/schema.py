@@ -19,16 +19,22 @@ SQL_TYPES = {
 }
 
 
-def create_table_sql(table: Table, *, name: str | None = None, temp: bool = False) -> str:
-    """``CREATE TABLE`` for a contract table (key columns as the primary key)."""
+def create_table_sql(
+    table: Table, *, name: str | None = None, temp: bool = False, primary_key: bool = False
+) -> str:
+    """``CREATE TABLE`` for a contract table.
+
+    Keys are unique because the importer upserts by key (and quarantines duplicates within a
+    file); a DuckDB ``PRIMARY KEY`` would only add an in-memory index that halves bulk-insert
+    speed, so it is off unless ``primary_key=True``.
+    """
     cols = ",\n  ".join(
         f'"{c.name}" {SQL_TYPES[c.type]}{" NOT NULL" if c.required else ""}' for c in table.columns
     )
     key = ", ".join(f'"{k}"' for k in table.key)
     kind = "TEMP TABLE" if temp else "TABLE"
-    return (
-        f'CREATE {kind} IF NOT EXISTS "{name or table.name}" (\n  {cols},\n  PRIMARY KEY ({key})\n)'
-    )
+    pk = f",\n  PRIMARY KEY ({key})" if primary_key else ""
+    return f'CREATE {kind} IF NOT EXISTS "{name or table.name}" (\n  {cols}{pk}\n)'
 
 
 BOOKKEEPING_SQL = (

@@ -1,0 +1,183 @@
+"""Sniffing a text file: encoding, separator, header; hashing and transcoding.
+
+Encodings are detected by trying strict UTF-8 on a sample, then cp1252. A file that turns
+out to be invalid further down (or in every encoding) is transcoded to UTF-8 with each bad
+byte replaced by :data:`BAD_BYTES_MARK` followed by its hex escape (``�\\x81``); the
+validator sends every row holding that mark to quarantine, so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_BYTES = 1 << 20
+CHUNK_BYTES = 16 << 20
+DELIMITERS = (",", ";", "\t", "|")
+BAD_BYTES_MARK = "\ufffd\\x"
+_MARK_HANDLER = "cxo-mark-bad-bytes"
+
+
+def _mark_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "\ufffd" + "".join(f"\\x{b:02x}" for b in bad), exc.end
+
+
+codecs.register_error(_MARK_HANDLER, _mark_bad_bytes)
+
+
+@dataclass
+class TextFile:
+    """A sniffed text file ready for the CSV reader."""
+
+    path: Path
+    """The file to parse: the original, or a UTF-8 transcoded copy."""
+    encoding: str
+    """The encoding the original was read in (``utf-8``, ``utf-8-sig``, ``cp1252``)."""
+    file_hash: str
+    marked: bool
+    """Whether some bytes were invalid in ``encoding`` and were replaced by the mark."""
+    transcoded: bool
+
+
+def sample_bytes(path: Path, size: int = SAMPLE_BYTES) -> bytes:
+    """The first ``size`` bytes of ``path``."""
+    with path.open("rb") as fh:
+        return fh.read(size)
+
+
+def guess_encoding(sample: bytes) -> str:
+    """``utf-8-sig`` (BOM), ``utf-8`` if the sample is (mostly) UTF-8, else ``cp1252``.
+
+    A sample that is not strict UTF-8 still counts as UTF-8 when it holds at least as many
+    well-formed multi-byte characters as broken byte runs (a UTF-8 file with a few bad
+    bytes); a cp1252 file's umlauts are never well-formed UTF-8.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        text = codecs.getincrementaldecoder("utf-8")(_MARK_HANDLER).decode(sample, final=False)
+        broken = len(re.findall(r"(?:\ufffd\\x[0-9a-f]{2})+", text))
+        good = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+        return "utf-8" if good >= broken else "cp1252"
+    return "utf-8"
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def prepare_text(path: Path, encoding: str | None, workdir: Path) -> TextFile:
+    """Hash ``path`` and make sure it can be parsed as UTF-8 (transcoding if needed)."""
+    enc = encoding or guess_encoding(sample_bytes(path))
+    codec = codecs.lookup(enc).name
+    if codec in ("utf-8", "utf-8-sig"):
+        digest = hashlib.sha256()
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        valid = True
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                digest.update(chunk)
+                if valid:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        valid = False
+            if valid:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    valid = False
+        if valid:
+            return TextFile(path, enc, digest.hexdigest(), marked=False, transcoded=False)
+    return _transcode(path, enc, workdir)
+
+
+def _transcode(path: Path, encoding: str, workdir: Path) -> TextFile:
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)(_MARK_HANDLER)
+    out_path = workdir / f"{path.name}.utf8"
+    marked = False
+    with path.open("rb") as fh, out_path.open("w", encoding="utf-8", newline="") as out:
+        while chunk := fh.read(CHUNK_BYTES):
+            digest.update(chunk)
+            text = decoder.decode(chunk)
+            marked = marked or BAD_BYTES_MARK in text
+            out.write(text)
+        text = decoder.decode(b"", final=True)
+        marked = marked or BAD_BYTES_MARK in text
+        out.write(text)
+    return TextFile(out_path, encoding, digest.hexdigest(), marked=marked, transcoded=True)
+
+
+def read_sample_text(tf: TextFile) -> str:
+    """The first megabyte of the (UTF-8) text to parse, BOM removed."""
+    raw = sample_bytes(tf.path)
+    text = codecs.getincrementaldecoder("utf-8")(_MARK_HANDLER).decode(raw, final=False)
+    return text.lstrip("\ufeff")
+
+
+def _records(sample: str, delimiter: str, limit: int = 50) -> list[list[str]]:
+    """Up to ``limit`` complete records of ``sample`` (the last, maybe cut, one dropped)."""
+    reader = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar='"', strict=False)
+    records: list[list[str]] = []
+    try:
+        for rec in reader:
+            records.append(rec)
+            if len(records) > limit:
+                break
+    except csv.Error:
+        pass
+    if len(records) > 1 and len(records) <= limit and not sample.endswith(("\n", "\r")):
+        records.pop()
+    return records[:limit]
+
+
+def sniff_delimiter(sample: str, known_headers: Iterable[str]) -> str:
+    """The separator among ``, ; TAB |`` that best splits the sample.
+
+    Scored by (header fields that are contract columns or aliases, share of records with
+    the header's field count, number of fields).
+    """
+    from cxo.core.contract import normalise_header
+
+    known = set(known_headers)
+    best = ","
+    best_score: tuple[int, float, int] = (-1, -1.0, -1)
+    for delim in DELIMITERS:
+        records = _records(sample, delim)
+        if not records:
+            continue
+        header = records[0]
+        n = len(header)
+        if n < 2:
+            score: tuple[int, float, int] = (0, 0.0, n)
+        else:
+            mapped = sum(normalise_header(h) in known for h in header)
+            rest = records[1:]
+            consistent = sum(len(r) == n for r in rest) / len(rest) if rest else 1.0
+            score = (mapped, consistent, n)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_header(sample: str, delimiter: str) -> list[str]:
+    """The header record of the sample."""
+    records = _records(sample + "\n", delimiter, limit=1)
+    return records[0] if records else []
