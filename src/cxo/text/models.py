@@ -328,6 +328,26 @@ def _best_threshold(p: np.ndarray, y: np.ndarray, grid: np.ndarray) -> tuple[flo
     return best_t, best_f
 
 
+def _best_pooled_threshold(
+    p: np.ndarray, y: np.ndarray, grid: np.ndarray, at_least_one: bool
+) -> float:
+    """The one threshold for all labels that maximises micro-F1 of the final decision rule."""
+    top = p.argmax(axis=1) if p.shape[1] else np.zeros(len(p), dtype=int)
+    rows = np.arange(len(p))
+    best_t, best_f = 0.5, -1.0
+    for t in grid:
+        pred = p >= t
+        if at_least_one and p.shape[1]:
+            pred[rows, top] |= ~pred.any(axis=1)
+        tp = float((pred & (y == 1)).sum())
+        fp = float((pred & (y == 0)).sum())
+        fn = float((~pred & (y == 1)).sum())
+        f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+        if f > best_f:
+            best_t, best_f = float(t), f
+    return best_t
+
+
 def train_themes(
     texts: Iterable[object],
     label_sets: Iterable[Iterable[str]],
@@ -339,15 +359,18 @@ def train_themes(
     at_least_one: bool | None = None,
     seed: int = 0,
     min_label_support: int | None = None,
+    embedding_norm: float = 1.5,
 ) -> ThemeModel:
     """Train a multi-label theme model (e.g. aspect categories) on labelled comments.
 
     One logistic regression per label; each label's probability threshold is chosen on
     ``inner_folds``-fold out-of-fold predictions of the training data (labels with fewer than
-    ``min_label_support`` examples share the pooled threshold; default: 10 with embeddings,
-    50 without — what measured best on GermEval, see bench/text_eval.py; likewise ``c``
-    defaults to 30 with embeddings and 100 without). ``at_least_one`` (default: true when every
-    training text has a label) assigns the most probable label when none passes its threshold.
+    ``min_label_support`` examples share the pooled threshold; default: 50 without
+    embeddings, and with embeddings every label uses the pooled threshold — what measured best
+    on GermEval, see bench/text_eval.py; likewise ``c`` defaults to 30 with embeddings and 100
+    without, and the standardised embedding block is scaled to row norm ``embedding_norm``,
+    default 1.5). ``at_least_one`` (default: true when every training text has a label)
+    assigns the most probable label when none passes its threshold.
     """
     from sklearn.model_selection import KFold
 
@@ -363,10 +386,10 @@ def train_themes(
         at_least_one = bool(y.sum(axis=1).min() > 0)
     use_emb = _use_embeddings(embeddings)
     if min_label_support is None:
-        min_label_support = 10 if use_emb else 50
+        min_label_support = len(t) + 1 if use_emb else 50
     if c is None:
         c = 30.0 if use_emb else 100.0
-    feats = TextFeatures(lemmas=lemmas, embeddings=use_emb)
+    feats = TextFeatures(lemmas=lemmas, embeddings=use_emb, embedding_norm=embedding_norm)
     x = feats.fit_transform(t)
     # out-of-fold probabilities for the thresholds (vectorisers fitted once on all training
     # texts: only the IDF weights see the held-out inner fold, never the labels)
@@ -375,8 +398,9 @@ def train_themes(
     for tr, te in kf.split(t):
         oof[te] = _proba([_fit_binary(x[tr], y[tr, j], c) for j in range(len(labels))], x[te])
     grid = np.round(np.arange(0.05, 0.91, 0.01), 2)
-    # pooled threshold (micro over all labels), then per label where there is enough support
-    pooled, _ = _best_threshold(oof.ravel(), y.ravel(), grid)
+    # pooled threshold (micro over all labels, under the same at-least-one rule that
+    # predict applies), then per label where there is enough support
+    pooled = _best_pooled_threshold(oof, y, grid, at_least_one)
     thresholds = np.full(len(labels), pooled)
     for j in range(len(labels)):
         if y[:, j].sum() >= min_label_support:
@@ -388,6 +412,7 @@ def train_themes(
         "embeddings": use_emb,
         "lemmas": lemmas,
         "C": c,
+        "embedding_norm": embedding_norm if use_emb else None,
         "thresholds": [float(v) for v in thresholds],
         "pooled_threshold": pooled,
         "at_least_one": at_least_one,
