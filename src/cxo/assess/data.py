@@ -8,7 +8,13 @@ Temporary tables built on one connection (all names start with ``_a_``):
 * ``_a_t``: (response, theme) pairs — negative or neutral theme mentions from
   ``response_themes`` when the text analysis has run, else low attribute ratings (the bottom
   quarter of the scale, 1–2 on 1–5) with the attribute as the theme;
-* ``_a_ct``: per customer and touchpoint the first answered response (the index date);
+* ``_a_ct``: per customer and touchpoint the first answered response (the index date) and
+  ``dgrp``, the customer's disposition: quintile (per touchpoint) of the mean NPS the customer
+  gave *before* the index date (necessarily at other touchpoints, so a pain at this
+  touchpoint cannot have lowered it, and nothing after the start of the time at risk —
+  whose amount depends on survival — enters), shrunk towards the overall mean by
+  ``n/(n + k)`` with ``k`` = within- / between-customer variance of NPS (one-way ANOVA
+  moments); 0 = no earlier answers;
 * ``_a_x``: time at risk from that index date to churn or ``as_of``, split by tenure band
   (0–12, 13–24, 25+ months since sign-up), with churn events, for survival models.
 """
@@ -28,6 +34,8 @@ if TYPE_CHECKING:
 
 MIN_NPS_RESPONSES = 200
 BANDS = ("0-12", "13-24", "25+")
+DISPOSITION_BINS = 5
+"""Quantile bins of a customer's disposition (shrunken mean NPS at the *other* touchpoints)."""
 LOW_RATING_SHARE = 0.25
 """A rating counts as a complaint about its attribute when it lies in the bottom quarter of its
 scale (1–2 on a 1–5 scale)."""
@@ -170,15 +178,38 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
         )
     con.execute(f"create or replace temp table _a_end as select date '{d}' as e")
     con.execute(
-        """create or replace temp table _a_ct as
-        select customer_id, touchpoint, min(responded_at)::date as idx,
-               arg_min(det, responded_at) as det, arg_min(prom, responded_at) as prom
-        from _a_r where customer_id is not null group by customer_id, touchpoint"""
+        """create or replace temp table _a_ct0 as
+        with r as (
+          select customer_id, touchpoint, responded_at, det, prom, nps,
+                 row_number() over (partition by customer_id, touchpoint
+                                    order by responded_at, response_id) as k,
+                 count(*) over w as n_o, coalesce(sum(nps) over w, 0) as s_o
+          from _a_r where customer_id is not null
+          window w as (partition by customer_id order by responded_at, response_id
+                       rows between unbounded preceding and 1 preceding))
+        select customer_id, touchpoint, responded_at::date as idx, det, prom, n_o, s_o
+        from r where k = 1"""
     )
+    k = _shrinkage(con)
+    con.execute(
+        f"""create or replace temp table _a_ct as
+        with m as (select avg(nps) as mu from _a_r where customer_id is not null),
+        d as (
+          select ct.*, case when n_o > 0 then (s_o / n_o - m.mu) * n_o / (n_o + {k}) end as disp
+          from _a_ct0 ct cross join m)
+        select customer_id, touchpoint, idx, det, prom,
+               case when disp is null then 0
+                    else ntile({DISPOSITION_BINS}) over (
+                      partition by touchpoint, disp is null order by disp, customer_id)
+               end as dgrp
+        from d"""
+    )
+    con.execute("drop table _a_ct0")
     con.execute(
         f"""create or replace temp table _a_x as
         with b as (
-          select ct.customer_id, ct.touchpoint, ct.det, ct.prom, c.segment, c.mrr, c.active,
+          select ct.customer_id, ct.touchpoint, ct.det, ct.prom, ct.dgrp, c.segment, c.mrr,
+                 c.active,
                  ct.idx as s, coalesce(c.churn_date, date '{d}') as e,
                  c.churn_date is not null as churned,
                  (c.signup_date + interval 13 month)::date as b1,
@@ -186,7 +217,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
           from _a_ct ct join _a_c c using (customer_id)
           where ct.idx <= coalesce(c.churn_date, date '{d}')
         )
-        select customer_id, touchpoint, segment, det, prom, mrr, active,
+        select customer_id, touchpoint, segment, det, prom, dgrp, mrr, active,
           greatest(0, datediff('day', s, least(e, b1))) / 365.25 as x0,
           greatest(0, datediff('day', greatest(s, b1), least(e, b2))) / 365.25 as x1,
           greatest(0, datediff('day', greatest(s, b2), e)) / 365.25 as x2,
@@ -197,6 +228,24 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
     )
     n_resp = _count(con, "select count(*) from _a_r")
     return Prepared(as_of, theme_source, n_resp, n_customers, has_revenue, has_ratings, notes)
+
+
+def _shrinkage(con: duckdb.DuckDBPyConnection) -> float:
+    """``k = σ²_within / τ²_between`` of NPS answers by customer (one-way ANOVA moments)."""
+    row = con.execute(
+        """with c as (select count(*) as n, sum(nps) as s, sum(nps * nps) as ss
+                      from _a_r where customer_id is not null group by customer_id)
+           select sum(ss - s * s / n) / nullif(sum(n) - count(*), 0) as within,
+                  var_pop(s / n) as between_raw, avg(1.0 / n) as inv_n
+           from c"""
+    ).fetchone()
+    if row is None or row[0] is None or row[1] is None:
+        return 1.0
+    within, between_raw, inv_n = float(row[0]), float(row[1]), float(row[2])
+    tau2 = between_raw - within * inv_n
+    if tau2 <= 0:
+        return 1e6
+    return within / tau2
 
 
 def bands_long(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -7,16 +7,31 @@ For every cell with at least ``MIN_MENTIONS`` theme mentions:
 * **experience gap**: NPS of the mentioning responses minus the rest of the cell's responses
   (adjusted-Wald interval and two-sided p-value, ``cxo.stats.nps_difference``);
 * **excess churn**: extra annual churn probability of the affected customers against the
-  cell's other respondents, from their first response at the touchpoint on, adjusted for tenure
-  band (and segment when pooled) — ``cxo.stats.churn.excess_churn``;
+  cell's other respondents — ``cxo.stats.churn.excess_churn``. Exposure is time-varying: a
+  customer counts as affected from the first mention on (time at risk starts at the first
+  response at the touchpoint). Adjusted for tenure band, segment (when pooled), the
+  customer's **disposition** — quintile of the shrunken mean NPS the customer gave before
+  the first response at this touchpoint, i.e. at other touchpoints (not the NPS at this
+  touchpoint: the pain lowers that one, and stratifying on it would hide part of the pain's
+  churn; nothing later either, as how much a customer answers later depends on survival) —
+  and the **co-mentioned themes**
+  at the touchpoint with a stronger churn signal of their own (up to ``MAX_PARTNERS`` themes
+  that ≥ ``PARTNER_SHARE`` of either cell's customers also mention and whose unadjusted
+  excess-churn z is larger, each as its own time-varying exposure), so a comment tagged with
+  two themes does not count the same customers' churn twice — the stronger theme keeps it;
 * **revenue at risk**: monthly contract revenue of the affected customers still active ×
   excess churn, with interval;
 * **flag**: Benjamini–Hochberg over all cells' experience-gap p-values at FDR 10 %, reported
   as a pain when the gap is negative.
 
 A theme present in several segments is pooled into one cell (segment "all") unless the
-segments' gaps differ (Cochran's Q, p < 0.05); then each segment is its own cell. Cells are
-ranked by revenue at risk (by reach × gap when no contracts were imported).
+segments' gaps differ (Cochran's Q, p < 0.05) and at least one segment's gap is not clearly
+negative (a segment-specific pain); then each segment is its own cell. A pooled
+cell's gap is the inverse-variance weighted mean of the segments' gaps (segment-adjusted).
+Cells are ranked by the revenue at risk one can be confident of, the lower end of its 95 %
+interval (by reach × the smaller end of the gap interval when no contracts were imported):
+with ~100 cells, ranking point estimates puts the luckiest noise on top. Point values and
+intervals are reported as they are.
 """
 
 from __future__ import annotations
@@ -28,12 +43,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from cxo.assess.data import bands_long
+from cxo.assess.data import BANDS, bands_long
 from cxo.core.themes import THEME_KEYS, theme
 from cxo.errors import InsufficientDataError
 from cxo.stats.churn import ExcessChurn, RevenueAtRisk, excess_churn, revenue_at_risk
 from cxo.stats.multiple import fdr_bh
-from cxo.stats.nps import nps_difference, nps_from_counts
+from cxo.stats.nps import NpsDifference, nps_difference, nps_from_counts
 
 if TYPE_CHECKING:
     import duckdb
@@ -43,7 +58,12 @@ if TYPE_CHECKING:
 MIN_MENTIONS = 20
 FDR = 0.10
 HETEROGENEITY_P = 0.05
-ADJUST_INDEX_NPS = True
+ADJUST_DISPOSITION = True
+PARTNER_SHARE = 0.10
+"""A theme at the same touchpoint is a co-mentioned partner of a cell when at least this share of
+either cell's customers mention both (e.g. one comment tagged with two themes)."""
+MIN_PARTNER_CUSTOMERS = 10
+MAX_PARTNERS = 4
 
 
 @dataclass
@@ -80,10 +100,15 @@ class Pain:
 
     @property
     def impact(self) -> float:
-        """Ranking key: revenue at risk, else reach × NPS gap (points × customers)."""
+        """Ranking key: the revenue at risk one can be confident of — the lower end of its
+        interval — else reach × the smaller end of the NPS gap's interval (points × customers).
+
+        Ranking ~100 cells on point estimates puts the cells with the luckiest noise on top;
+        the lower bound ranks a well-measured pain above a noisy cell of similar size.
+        """
         if self.revenue is not None:
-            return self.revenue.value
-        return self.reach * max(0.0, -self.gap) / 100.0
+            return self.revenue.ci_low
+        return self.reach * max(0.0, -self.gap_high) / 100.0
 
     def key(self) -> tuple[str, str, str | None]:
         """``(touchpoint, theme, segment)``."""
@@ -171,7 +196,7 @@ def find_pains(
     aff = con.execute(
         f"""with b as (
               select a.touchpoint, a.theme, c.segment, c.mrr, c.active, a.m as s,
-                     ct.det * 2 + ct.prom as grp,
+                     ct.dgrp as grp,
                      coalesce(c.churn_date, x.e) as e, c.churn_date is not null as churned,
                      (c.signup_date + interval 13 month)::date as b1,
                      (c.signup_date + interval 25 month)::date as b2
@@ -190,11 +215,13 @@ def find_pains(
               from b) group by all"""
     ).df()
     base = con.execute(
-        f"select touchpoint, segment, det * 2 + prom as grp, {sums} from _a_x group by all"
+        f"select touchpoint, segment, dgrp as grp, {sums} from _a_x group by all"
     ).df()
-
     cand = mentioned[mentioned["n"] >= MIN_MENTIONS]
+    lives = _mention_lives(con, cand)
+
     pains: list[Pain] = []
+    todo: list[tuple[str, str, list[str] | None]] = []
     for (tp, th), grp in cand.groupby(["touchpoint", "theme"], sort=True):
         segs = sorted(grp["segment"].astype(str))
         pooled = False
@@ -210,25 +237,51 @@ def find_pains(
 
             mean = float(w @ est / w.sum()) if w.sum() > 0 else 0.0
             q = float(w @ (est - mean) ** 2)
-            pooled = bool(st.chi2.sf(q, len(segs) - 1) >= HETEROGENEITY_P)
+            # Split only a segment-specific pain: the gaps differ (Cochran's Q) *and* some
+            # segment shows no clear gap. A pain hurting every segment stays one cell even when
+            # its size in NPS points differs (NPS is not linear: the same shift costs a
+            # high-NPS segment fewer points), so it is not counted two or three times.
+            same = bool(st.chi2.sf(q, len(segs) - 1) >= HETEROGENEITY_P)
+            pooled = same or all(g.ci_high < 0 for g in gaps)
         groups: list[list[str] | None] = [None] if pooled else [[s] for s in segs]
-        for seg_list in groups:
-            pains.append(
-                _cell(
-                    str(tp),
-                    str(th),
-                    seg_list,
-                    mentioned,
-                    totals,
-                    aff,
-                    base,
-                    charter,
-                    currency=currency,
-                    has_revenue=has_revenue,
-                    language=language,
-                    seed=seed,
-                )
-            )
+        todo.extend((str(tp), str(th), seg_list) for seg_list in groups)
+
+    def make(tp: str, th: str, seg_list: list[str] | None, partners: list[str]) -> Pain:
+        return _cell(
+            tp,
+            th,
+            seg_list,
+            partners,
+            mentioned,
+            totals,
+            aff,
+            base,
+            lives,
+            charter,
+            currency=currency,
+            has_revenue=has_revenue,
+            language=language,
+            seed=seed,
+        )
+
+    # Pass 1: every cell on its own. Pass 2: a cell sharing many customers with themes at its
+    # touchpoint whose own churn signal is stronger is adjusted for them (a comment tagged
+    # with two themes: its customers' churn goes to the theme that explains churn better, and
+    # the stronger theme is not adjusted for the weaker one, whose tags it causes).
+    first = [make(tp, th, seg_list, []) for tp, th, seg_list in todo]
+    strength: dict[tuple[str, str], float] = {}
+    for pain in first:
+        z = _churn_z(pain.churn)
+        key = (pain.touchpoint, pain.theme)
+        strength[key] = max(strength.get(key, -math.inf), z)
+    for (tp, th, seg_list), pain in zip(todo, first, strict=True):
+        own = _churn_z(pain.churn)
+        stronger = [
+            other
+            for other in _partners(lives.get(tp), th, seg_list)
+            if strength.get((tp, other), -math.inf) > own
+        ][:MAX_PARTNERS]
+        pains.append(make(tp, th, seg_list, stronger) if stronger else pain)
     _GROUPS.clear()
     if not pains:
         return []
@@ -262,7 +315,17 @@ def _select(frame: pd.DataFrame, tp: str, th: str | None, segs: list[str] | None
 
 def _gap(
     mentioned: pd.DataFrame, totals: pd.DataFrame, tp: str, th: str, segs: list[str] | None
-) -> Any:
+) -> NpsDifference:
+    """NPS of the mentioning responses minus the rest of the cell (segment-adjusted if pooled)."""
+    m = _select(mentioned, tp, th, segs)
+    if segs is None and m["segment"].nunique() > 1:
+        return _pooled_gap(mentioned, totals, tp, th, sorted(m["segment"].astype(str).unique()))
+    return _crude_gap(mentioned, totals, tp, th, segs)
+
+
+def _crude_gap(
+    mentioned: pd.DataFrame, totals: pd.DataFrame, tp: str, th: str, segs: list[str] | None
+) -> NpsDifference:
     m = _select(mentioned, tp, th, segs)
     t = _select(totals, tp, None, segs)
     mp, md, mn = int(m["p"].sum()), int(m["d"].sum()), int(m["n"].sum())
@@ -273,14 +336,58 @@ def _gap(
     return nps_difference(a, b)
 
 
+def _pooled_gap(
+    mentioned: pd.DataFrame, totals: pd.DataFrame, tp: str, th: str, segs: list[str]
+) -> NpsDifference:
+    """Segment-adjusted gap of a pooled cell: inverse-variance weighted mean of the segments'
+    gaps (segments differ in NPS and in how many mention the theme, so the crude pooled
+    difference would compare one segment's mentioners with another segment's rest)."""
+    from scipy import stats as st
+
+    parts = [_gap(mentioned, totals, tp, th, [seg]) for seg in segs]
+    parts = [g for g in parts if g.se > 0 and math.isfinite(g.se)]
+    crude = _crude_gap(mentioned, totals, tp, th, None)
+    if not parts:
+        return crude
+    w = np.array([1.0 / g.se**2 for g in parts])
+    est = float(w @ np.array([g.difference for g in parts]) / w.sum())
+    se = float(1.0 / math.sqrt(w.sum()))
+    z = float(st.norm.ppf(0.5 + crude.level / 2))
+    return NpsDifference(
+        difference=est,
+        ci_low=est - z * se,
+        ci_high=est + z * se,
+        se=se,
+        z=est / se,
+        p_value=float(2 * st.norm.sf(abs(est / se))),
+        value_a=crude.value_a,
+        value_b=crude.value_a - est,
+        n_a=crude.n_a,
+        n_b=crude.n_b,
+        level=crude.level,
+    )
+
+
+def _churn_z(churn: ExcessChurn | None) -> float:
+    """Signed Wald z of the excess-churn coefficient (−inf when not estimated)."""
+    from scipy import stats as st
+
+    if churn is None or not math.isfinite(churn.p_value) or churn.hazard_ratio <= 0:
+        return -math.inf
+    z = float(st.norm.isf(max(churn.p_value, 1e-300) / 2))
+    return z if churn.hazard_ratio >= 1 else -z
+
+
 def _cell(
     tp: str,
     th: str,
     segs: list[str] | None,
+    partners: list[str],
     mentioned: pd.DataFrame,
     totals: pd.DataFrame,
     aff: pd.DataFrame,
     base: pd.DataFrame,
+    lives: dict[str, pd.DataFrame],
     charter: Charter,
     *,
     currency: str,
@@ -296,20 +403,16 @@ def _cell(
     notes: list[str] = []
     churn: ExcessChurn | None = None
     revenue: RevenueAtRisk | None = None
-    # person time of the affected and of the rest, per segment and tenure band
-    cols = ["x0", "x1", "x2", "ev0", "ev1", "ev2"]
-    strata = ["segment", "grp"] if ADJUST_INDEX_NPS else ["segment"]
-    a_seg = a.groupby(strata)[cols].sum()
-    b_seg = b.groupby(strata)[cols].sum()
-    rest = b_seg.sub(a_seg.reindex(b_seg.index).fillna(0.0), fill_value=0.0).clip(lower=0.0)
-    a_seg = a_seg.reset_index()
-    a_seg["exposed"] = 1
-    rest = rest.reset_index()
-    rest["exposed"] = 0
-    cells = bands_long(pd.concat([a_seg, rest], ignore_index=True), [*strata, "exposed"])
+    # person time of the affected and of the rest, per segment, disposition and tenure band,
+    # with the co-mentioned themes at the touchpoint as further time-varying exposures
+    cells = _cells(lives.get(tp), b, th, partners, segs)
     adjust = ["band"] if segs is not None and len(segs) == 1 else ["band", "segment"]
-    if ADJUST_INDEX_NPS:
+    if ADJUST_DISPOSITION:
         adjust.append("grp")
+    adjust.extend(f"p{i}" for i in range(len(partners)))
+    if partners:
+        names = ", ".join(theme_label(p, charter, language) for p in partners)
+        notes.append(f"excess churn adjusted for co-mentioned themes: {names}")
     try:
         churn = excess_churn(cells, "exposed", adjust, seed=seed)
     except InsufficientDataError as exc:
@@ -346,3 +449,132 @@ def _cell(
         revenue=revenue,
         notes=notes,
     )
+
+
+def _mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per touchpoint: one row per customer × candidate theme with the days that matter.
+
+    Days since 1970: ``s`` first response at the touchpoint (index), ``m`` first mention of
+    the theme, ``e`` churn or ``as_of``, ``b1``/``b2`` the tenure-band boundaries.
+    """
+    if cand.empty:
+        return {}
+    keys = cand[["touchpoint", "theme"]].drop_duplicates()
+    con.register("_a_cand", keys)
+    try:
+        frame = con.execute(
+            """with d as (select date '1970-01-01' as z, max(e) as e from _a_end)
+               select a.touchpoint, a.theme, a.customer_id, c.segment, ct.dgrp as grp,
+                      c.churn_date is not null as churned,
+                      datediff('day', d.z, ct.idx) as s,
+                      datediff('day', d.z, a.m) as m,
+                      datediff('day', d.z, coalesce(c.churn_date, d.e)) as e,
+                      datediff('day', d.z, (c.signup_date + interval 13 month)::date) as b1,
+                      datediff('day', d.z, (c.signup_date + interval 25 month)::date) as b2
+               from _a_aff a join _a_cand k using (touchpoint, theme)
+               join _a_c c using (customer_id)
+               join _a_ct ct using (customer_id, touchpoint)
+               cross join d
+               where ct.idx <= coalesce(c.churn_date, d.e)"""
+        ).df()
+    finally:
+        con.unregister("_a_cand")
+    return {str(tp): part for tp, part in frame.groupby("touchpoint", sort=False)}
+
+
+def _partners(lives: pd.DataFrame | None, th: str, segs: list[str] | None) -> list[str]:
+    """Themes at the touchpoint mentioned by many of the same customers (see ``PARTNER_SHARE``)."""
+    if lives is None:
+        return []
+    part = lives if segs is None else lives[lives["segment"].isin(segs)]
+    own = set(part.loc[part["theme"] == th, "customer_id"])
+    if not own:
+        return []
+    others = part[part["theme"] != th]
+    sizes = others.groupby("theme")["customer_id"].size()
+    both = others[others["customer_id"].isin(own)].groupby("theme")["customer_id"].size()
+    shares = {
+        str(other): max(n / len(own), n / float(sizes[other]))
+        for other, n in both.items()
+        if n >= MIN_PARTNER_CUSTOMERS
+    }
+    ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [other for other, share in ranked if share >= PARTNER_SHARE]
+
+
+def _cells(
+    lives: pd.DataFrame | None,
+    base: pd.DataFrame,
+    th: str,
+    partners: list[str],
+    segs: list[str] | None,
+) -> pd.DataFrame:
+    """Aggregated person time for the excess-churn model of one cell.
+
+    Customers who mention the cell's theme or a partner theme have their time at risk (from
+    the first response at the touchpoint) split at each first mention and at the tenure-band
+    boundaries: ``exposed`` = the cell's theme mentioned by then, ``p<i>`` = partner ``i``
+    mentioned by then. Everybody else at the touchpoint is unexposed throughout: their time is
+    the touchpoint's total (``base``) minus that of the mentioning customers.
+    """
+    themes = [th, *partners]
+    strata = ["segment", "grp", "band"]
+    flags = ["exposed", *[f"p{i}" for i in range(len(partners))]]
+    total = bands_long(base, ["segment", "grp"]).groupby(strata)[["exposure", "events"]].sum()
+    if lives is None:
+        ment = pd.DataFrame(columns=["customer_id", "theme", "segment", "grp"])
+    else:
+        ment = lives[lives["theme"].isin(themes)]
+        if segs is not None:
+            ment = ment[ment["segment"].isin(segs)]
+    if ment.empty:
+        rest = total.reset_index()
+        for f in flags:
+            rest[f] = 0
+        return rest
+    wide = ment.pivot_table(index="customer_id", columns="theme", values="m", aggfunc="min")
+    first = ment.groupby("customer_id", sort=True)[
+        ["segment", "grp", "churned", "s", "e", "b1", "b2"]
+    ].first()
+    wide = wide.reindex(index=first.index, columns=themes)
+    big = np.iinfo(np.int64).max // 4
+    mdays = wide.to_numpy(dtype=float)
+    mdays = np.where(np.isnan(mdays), float(big), mdays).astype(np.int64)
+    s0 = first["s"].to_numpy(np.int64)
+    e0 = first["e"].to_numpy(np.int64)
+    b1 = first["b1"].to_numpy(np.int64)
+    b2 = first["b2"].to_numpy(np.int64)
+    cuts = np.column_stack([s0, e0, b1, b2, mdays])
+    cuts = np.sort(np.clip(cuts, s0[:, None], e0[:, None]), axis=1)
+    start, stop = cuts[:, :-1], cuts[:, 1:]
+    length = stop - start
+    # the churn event falls in the last piece of positive length
+    pos = length > 0
+    last = np.where(pos.any(axis=1), pos.shape[1] - 1 - np.argmax(pos[:, ::-1], axis=1), -1)
+    churned = first["churned"].to_numpy(bool)
+    event = np.zeros_like(length, dtype=float)
+    rows = np.flatnonzero(churned & (last >= 0))
+    event[rows, last[rows]] = 1.0
+    band = (start >= b1[:, None]).astype(np.int64) + (start >= b2[:, None]).astype(np.int64)
+    k = length.shape[1]
+    long = pd.DataFrame(
+        {
+            "segment": np.repeat(first["segment"].to_numpy(), k),
+            "grp": np.repeat(first["grp"].to_numpy(), k),
+            "band": np.asarray(BANDS, dtype=object)[band.ravel()],
+            "exposure": length.ravel() / 365.25,
+            "events": event.ravel(),
+        }
+    )
+    for j, f in enumerate(flags):
+        long[f] = (start >= mdays[:, j][:, None]).ravel().astype(np.int64)
+    long = long[(long["exposure"] > 0) | (long["events"] > 0)]
+    exposed = long.groupby([*strata, *flags], as_index=False)[["exposure", "events"]].sum()
+    used = long.groupby(strata)[["exposure", "events"]].sum()
+    if segs is not None:
+        total = total[total.index.get_level_values("segment").isin(segs)]
+    rest = total.sub(used.reindex(total.index).fillna(0.0), fill_value=0.0).clip(lower=0.0)
+    rest = rest.reset_index()
+    for f in flags:
+        rest[f] = 0
+    return pd.concat([exposed, rest], ignore_index=True)

@@ -130,6 +130,29 @@ def _design(
     return np.column_stack(cols), names
 
 
+def _draw(rng: np.random.Generator, params: FloatArray, cov: FloatArray) -> FloatArray:
+    """``N_DRAWS`` coefficient draws from N(params, cov); ``cov`` symmetrised and clipped to
+    be positive semi-definite (strata without events give huge, numerically ragged variances
+    of their own coefficients)."""
+    sym = (cov + cov.T) / 2.0
+    w, v = np.linalg.eigh(sym)
+    psd = (v * np.clip(w, 0.0, None)) @ v.T
+    out: FloatArray = rng.multivariate_normal(
+        params, psd, size=N_DRAWS, method="eigh", check_valid="ignore"
+    )
+    return out
+
+
+def _hr(b: float) -> float:
+    """``exp(b)``; ``inf`` beyond the float range (unidentified coefficients)."""
+    return math.exp(b) if b < 700 else math.inf
+
+
+def _exp(x: FloatArray) -> FloatArray:
+    out: FloatArray = np.exp(np.clip(x, -700.0, 50.0))
+    return out
+
+
 def poisson_fit(
     y: FloatArray, x: FloatArray, offset: FloatArray, *, max_iter: int = 50, tol: float = 1e-10
 ) -> tuple[FloatArray, FloatArray]:
@@ -163,6 +186,16 @@ def _fit(cells: pd.DataFrame, design: FloatArray) -> tuple[FloatArray, FloatArra
     # drop columns that are constant in the used rows (empty strata)
     keep = np.ones(x.shape[1], dtype=bool)
     keep[1:] = x[:, 1:].any(axis=0) & ~x[:, 1:].all(axis=0)
+    # ... and columns that are linear combinations of earlier ones (e.g. an adjustment that
+    # coincides with the exposure in the used rows), so the exposure keeps its own coefficient
+    rank = 0
+    for j in np.flatnonzero(keep):
+        trial = keep.copy()
+        trial[j + 1 :] = False
+        r = int(np.linalg.matrix_rank(x[:, trial]))
+        if r == rank:
+            keep[j] = False
+        rank = max(rank, r)
     beta, cov_k = poisson_fit(y, x[:, keep], np.log(cells["exposure"].to_numpy(float)[ok]))
     params = np.zeros(x.shape[1])
     cov = np.zeros((x.shape[1], x.shape[1]))
@@ -198,20 +231,21 @@ def excess_churn(
     b, se = params[1], math.sqrt(max(cov[1, 1], 0.0))
     z = st.norm.ppf(0.5 + level / 2)
     rows = (cells[exposed] == 1).to_numpy() & (cells["exposure"].to_numpy(float) > 0)
-    x1 = design[rows]
-    w = cells["exposure"].to_numpy(float)[rows]
-    x0 = x1.copy()
+    # exposed strata with the same design row share one prediction: collapse them
+    x0, inverse = np.unique(design[rows], axis=0, return_inverse=True)
     x0[:, 1] = 0.0
+    w = np.bincount(
+        inverse.ravel(), weights=cells["exposure"].to_numpy(float)[rows], minlength=len(x0)
+    )
+    w = w / w.sum()
     rng = np.random.default_rng(seed)
-    draws = rng.multivariate_normal(params, cov, size=N_DRAWS, method="eigh")
+    draws = _draw(rng, params, cov)
 
     def excess_of(par: FloatArray) -> FloatArray:
-        lam1 = np.exp(x1 @ par.T)
-        lam0 = np.exp(x0 @ par.T)
-        diff = np.exp(-lam0) - np.exp(-lam1)
-        p1 = 1 - np.exp(-lam1)
-        p0 = 1 - np.exp(-lam0)
-        out: FloatArray = np.stack([w @ diff / w.sum(), w @ p1 / w.sum(), w @ p0 / w.sum()])
+        lam0 = _exp(x0 @ par.T)
+        s0 = np.exp(-lam0)
+        s1 = np.exp(-lam0 * _exp(par[:, 1])[None, :])
+        out: FloatArray = np.stack([w @ (s0 - s1), w @ (1 - s1), w @ (1 - s0)])
         return out
 
     point = excess_of(params[None, :])[:, 0]
@@ -224,9 +258,9 @@ def excess_churn(
         ci_low=float(lo),
         ci_high=float(hi),
         p_value=p_value,
-        hazard_ratio=float(math.exp(b)),
-        hr_low=float(math.exp(b - z * se)),
-        hr_high=float(math.exp(b + z * se)),
+        hazard_ratio=_hr(b),
+        hr_low=_hr(b - z * se),
+        hr_high=_hr(b + z * se),
         churn_exposed=float(point[1]),
         churn_unexposed=float(point[2]),
         events_exposed=int(ev1),
@@ -312,7 +346,7 @@ def churn_by_group(
     design, _ = _design(cells, group, adjust, levels=levs)
     params, cov = _fit(cells, design)
     rng = np.random.default_rng(seed)
-    draws = rng.multivariate_normal(params, cov, size=N_DRAWS, method="eigh")
+    draws = _draw(rng, params, cov)
     k = len(levs) - 1
     rows = cells["exposure"].to_numpy(float) > 0
     base = design[rows].copy()
@@ -335,7 +369,7 @@ def churn_by_group(
             pv.append(math.nan)
         else:
             se = math.sqrt(max(cov[i, i], 0.0))
-            hr.append(float(math.exp(params[i])))
+            hr.append(_hr(params[i]))
             pv.append(float(2 * st.norm.sf(abs(params[i] / se))) if se > 0 else math.nan)
         sel = cells[group] == lv
         ev.append(int(cells.loc[sel, "events"].sum()))
