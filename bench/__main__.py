@@ -17,7 +17,15 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-MODULES = ("ingest", "simulate", "scorecard", "assess", "diagnostics", "text_eval")
+MODULES = (
+    "ingest",
+    "simulate",
+    "scorecard",
+    "assess",
+    "assess_recovery",
+    "diagnostics",
+    "text_eval",
+)
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
