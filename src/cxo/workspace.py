@@ -13,6 +13,7 @@ Layout::
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,16 @@ if TYPE_CHECKING:
 SETTINGS_FILE = "cxo.toml"
 CHARTER_FILE = "charter.yaml"
 ENV_VAR = "CXO_WORKSPACE"
+_ASSESSMENT_FILE = re.compile(r"^assessment-(\d+)\.json$")
+
+
+def saved_assessments(reports: Path) -> dict[int, Path]:
+    """The saved assessment JSON files (``assessment-<n>.json``) in ``reports``, by number."""
+    return {
+        int(m.group(1)): p
+        for p in reports.glob("assessment-*.json")
+        if (m := _ASSESSMENT_FILE.match(p.name))
+    }
 
 
 @dataclass(frozen=True)

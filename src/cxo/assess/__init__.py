@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from cxo.assess.linkage import Linkage, linkage
 from cxo.assess.pains import FDR, Pain, find_pains
 from cxo.assess.trend import Trend, trend
 from cxo.errors import CxoError, InsufficientDataError
-from cxo.workspace import Workspace, resolve_workspace
+from cxo.workspace import Workspace, resolve_workspace, saved_assessments
 
 __all__ = ["Assessment", "assess", "write_assessment"]
 
@@ -236,15 +235,9 @@ def assess(
     )
 
 
-_NAME = re.compile(r"^assessment-(\d+)\.json$")
-
-
 def next_number(reports: Path) -> int:
     """The next free assessment number in ``reports``."""
-    numbers = [
-        int(m.group(1)) for p in reports.glob("assessment-*.json") if (m := _NAME.match(p.name))
-    ]
-    return max(numbers, default=0) + 1
+    return max(saved_assessments(reports), default=0) + 1
 
 
 def write_assessment(

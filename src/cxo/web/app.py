@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from cxo import __version__
 from cxo.errors import CxoError, MissingDataError
-from cxo.workspace import Workspace
+from cxo.workspace import Workspace, saved_assessments
 
 _STATUS = {"usage_error": 400, "missing_data": 404, "insufficient_data": 422}
 
@@ -47,13 +47,10 @@ def create_app(workspace: Workspace) -> FastAPI:
     @app.get("/api/assessment")
     def assessment() -> Any:
         """The latest saved assessment (``cxo assess`` writes it)."""
-        files = sorted(
-            workspace.reports_dir.glob("assessment-*.json"),
-            key=lambda p: int(p.stem.rsplit("-", 1)[1]),
-        )
+        files = saved_assessments(workspace.reports_dir)
         if not files:
             raise MissingDataError("no assessment yet", hint="run `cxo assess` or `cxo demo`")
-        return json.loads(files[-1].read_text("utf-8"))
+        return json.loads(files[max(files)].read_text("utf-8"))
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
