@@ -88,24 +88,47 @@ def prepare_text(path: Path, encoding: str | None, workdir: Path) -> TextFile:
     codec = codecs.lookup(enc).name
     if codec in ("utf-8", "utf-8-sig"):
         digest = hashlib.sha256()
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
         valid = True
+        carry = b""
         with path.open("rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
                 digest.update(chunk)
                 if valid:
-                    try:
-                        decoder.decode(chunk)
-                    except UnicodeDecodeError:
-                        valid = False
-            if valid:
-                try:
-                    decoder.decode(b"", final=True)
-                except UnicodeDecodeError:
-                    valid = False
-        if valid:
+                    data = carry + chunk if carry else chunk
+                    cut = _utf8_cut(data)
+                    valid = _is_utf8(data[:cut] if cut < len(data) else data)
+                    carry = data[cut:]
+        if valid and not carry:
             return TextFile(path, enc, digest.hexdigest(), marked=False, transcoded=False)
     return _transcode(path, enc, workdir)
+
+
+def _utf8_cut(data: bytes) -> int:
+    """Where ``data`` may be cut without splitting a UTF-8 sequence (an incomplete tail)."""
+    i = len(data) - 1
+    while i >= 0 and len(data) - i <= 3 and data[i] & 0xC0 == 0x80:
+        i -= 1
+    if i < 0:
+        return len(data)
+    lead = data[i]
+    need = 1 if lead < 0x80 else 2 if lead >> 5 == 6 else 3 if lead >> 4 == 14 else 4
+    return i if i + need > len(data) else len(data)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Strict UTF-8 check at memory speed (Arrow's validator, no copy, no str built)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not data:
+        return True
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    array = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        array.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _transcode(path: Path, encoding: str, workdir: Path) -> TextFile:

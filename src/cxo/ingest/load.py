@@ -21,6 +21,7 @@ import pyarrow as pa
 from cxo.core.contract import TABLES, get_table, header_map, normalise_header
 from cxo.errors import InputError
 from cxo.ingest.readers import CsvFallback, Source, make_batch
+from cxo.ingest.seen import SeenKeys
 from cxo.ingest.validate import (
     Plan,
     detection_sql,
@@ -247,7 +248,7 @@ def _run(
         if prev is not None and prev[1] == file_hash:
             return unchanged(prev)
     _check_foreign(work, plan)
-    _mark_duplicates(work, spec.key)
+    _mark_duplicates(work, spec.key, flagged=_plain_string_key(spec.name, plan))
     _fill_raw(work, source)
     read, rejected = work.execute(f"SELECT count(*), count(__reason) FROM {CHECKED}").fetchall()[0]
     result = BatchResult(
@@ -349,13 +350,22 @@ def _check(
 ) -> tuple[Plan, int]:
     """Validate every batch as it streams in; typed rows land in the ``CHECKED`` table.
 
-    Decimal comma and x-style booleans are decided on the first batch.
+    Decimal comma and x-style booleans are decided on the first batch. Rows whose key was
+    (probably) seen earlier in the file keep their text (``__maybe_dup``), so that duplicates
+    found after the whole file is read need no second pass over it.
     """
     raw = raw_sql(source.raw_style, source.delimiter, source.headers)
+    key_sql = _key_hash_sql(table, mapping)
+    seen = SeenKeys()
     groups = _prefetch(_grouped(source.batches(advance)))
     try:
         first = next(groups, None)
-        current = _with_ord(first if first is not None else _empty_batch(len(staging_cols)), 0)
+        current = _flag_repeats(
+            con,
+            _with_ord(first if first is not None else _empty_batch(len(staging_cols)), 0),
+            key_sql,
+            seen,
+        )
         con.register(BATCH_VIEW, current)
         try:
             plan = _plan(con, table, mapping, source, charter)
@@ -365,7 +375,7 @@ def _check(
             con.unregister(BATCH_VIEW)
         staged = current.num_rows
         for group in groups:
-            con.register(BATCH_VIEW, _with_ord(group, staged))
+            con.register(BATCH_VIEW, _flag_repeats(con, _with_ord(group, staged), key_sql, seen))
             try:
                 con.execute(f"INSERT INTO {CHECKED} {sql}")
             finally:
@@ -374,6 +384,47 @@ def _check(
     finally:
         groups.close()
     return plan, staged
+
+
+def _key_hash_sql(table: str, mapping: dict[str, str]) -> str | None:
+    """``hash(...)`` of the key's staged text as validation will see it, or None."""
+    cols = [mapping.get(k) for k in get_table(table).key]
+    if not cols or any(c is None for c in cols):
+        return None
+    return "hash(" + ", ".join(f"NULLIF(trim({ident(c)}), '')" for c in cols if c) + ")"
+
+
+def _flag_repeats(
+    con: duckdb.DuckDBPyConnection, group: pa.Table, key_sql: str | None, seen: SeenKeys
+) -> pa.Table:
+    """``group`` with ``__maybe_dup``: its key hash was seen before, here or in a prior group."""
+    n = group.num_rows
+    if key_sql is None or not n:
+        return group.append_column("__maybe_dup", pa.array(np.ones(n, dtype=bool)))
+    con.register(BATCH_VIEW, group)
+    try:
+        got = con.execute(f"SELECT __ord, {key_sql} AS h FROM {BATCH_VIEW}").fetchnumpy()
+    finally:
+        con.unregister(BATCH_VIEW)
+    # The scan is parallel and unordered (preserve_insertion_order = false): put rows back.
+    first_ord = group.column("__ord")[0].as_py()
+    hashes = np.empty(n, dtype=np.uint64)
+    hashes[np.asarray(got["__ord"]) - first_ord] = np.asarray(got["h"], dtype=np.uint64)
+    flags = seen.check_and_add(hashes)
+    ordered = np.sort(hashes)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(repeated):
+        flags |= np.isin(hashes, repeated)
+    return group.append_column("__maybe_dup", pa.array(flags))
+
+
+def _plain_string_key(table: str, plan: Plan) -> bool:
+    """Whether equal typed keys imply equal staged text (so ``__maybe_dup`` finds all repeats)."""
+    for name in get_table(table).key:
+        col = get_table(table).column(name)
+        if col.type != "string" or col.allowed or name in plan.charter_tables:
+            return False
+    return True
 
 
 GROUP_ROWS = 400_000
@@ -551,18 +602,31 @@ def _plan(
     return plan
 
 
-def _mark_duplicates(con: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> None:
-    """Within the file the first valid row of a key wins; later ones are quarantined."""
+def _mark_duplicates(
+    con: duckdb.DuckDBPyConnection, key: tuple[str, ...], *, flagged: bool
+) -> None:
+    """Within the file the first valid row of a key wins; later ones are quarantined.
+
+    With ``flagged`` every repeated key has at least one row with ``__maybe_dup``, so only
+    those keys are grouped (a small semi-join instead of grouping every row).
+    """
     keys = ", ".join(ident(k) for k in key)
     on = " AND ".join(f"c.{ident(k)} = d.{ident(k)}" for k in key)
     shown = " || ', ' || ".join(f"CAST(d.{ident(k)} AS VARCHAR)" for k in key)
+    where = "__reason IS NULL"
+    if flagged:
+        match = " AND ".join(f"f.{ident(k)} = c.{ident(k)}" for k in key)
+        where += (
+            f" AND EXISTS (SELECT 1 FROM (SELECT DISTINCT {keys} FROM {CHECKED} "
+            f"WHERE __maybe_dup) f WHERE {match})"
+        )
     con.execute(
         f"CREATE OR REPLACE TABLE {SCRATCH}.dups AS SELECT {keys}, min(__ord) AS first_ord, "
-        f"arg_min(__line, __ord) AS first_line FROM {CHECKED} WHERE __reason IS NULL "
+        f"arg_min(__line, __ord) AS first_line FROM {CHECKED} c WHERE {where} "
         f"GROUP BY {keys} HAVING count(*) > 1"
     )
     con.execute(
-        f"UPDATE {CHECKED} c SET __rawtext = NULL, __reason = 'duplicate key ' || {shown} || "
+        f"UPDATE {CHECKED} c SET __reason = 'duplicate key ' || {shown} || "
         f"' (first seen on line ' || coalesce(CAST(d.first_line AS VARCHAR), '?') || ')', "
         f"__field = {lit(key[0])} FROM {SCRATCH}.dups d "
         f"WHERE {on} AND c.__ord > d.first_ord AND c.__reason IS NULL"

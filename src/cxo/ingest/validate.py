@@ -270,10 +270,12 @@ def validation_sql(
     all_staging_cols: list[str],
     raw_expr: str,
 ) -> str:
-    """``SELECT`` producing ``__ord, __line, __reason, __field, __rawtext`` and typed columns.
+    """``SELECT`` producing ``__ord, __line, __reason, __field, __maybe_dup, __rawtext`` and typed
+    columns.
 
     ``__rawtext`` (the row's text, ``raw_expr`` over the staging columns) is filled only for
-    rejected rows. Foreign keys and duplicates are checked afterwards over the whole batch.
+    rejected rows and rows flagged ``__maybe_dup`` (a boolean column of ``staging``). Foreign
+    keys and duplicates are checked afterwards over the whole batch.
     """
     spec = plan.table
     vcols = []
@@ -321,9 +323,9 @@ def validation_sql(
     q4 = f"SELECT *, {reason} AS __reason, {fld}::VARCHAR AS __field FROM ({q3}) q3"
     outs = ", ".join(f"{ident('t_' + c.name)} AS {ident(c.name)}" for c in spec.columns)
     return (
-        f"SELECT __ord, __line, __reason, __field, "
-        f"CASE WHEN __reason IS NOT NULL THEN coalesce(__raw, {raw_expr}) END AS __rawtext, "
-        f"{outs} FROM ({q4}) q4"
+        f"SELECT __ord, __line, __reason, __field, __maybe_dup, "
+        f"CASE WHEN __reason IS NOT NULL OR __maybe_dup THEN coalesce(__raw, {raw_expr}) END "
+        f"AS __rawtext, {outs} FROM ({q4}) q4"
     )
 
 

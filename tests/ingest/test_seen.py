@@ -1,0 +1,85 @@
+"""Duplicate keys across streamed groups keep their original text without a second read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from conftest import Query
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cxo.ingest.load as load
+import cxo.ingest.readers as readers
+from cxo.ingest.api import import_file
+from cxo.ingest.seen import SeenKeys
+from cxo.workspace import Workspace
+
+
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=40), max_size=6))
+def test_seen_keys_has_no_false_negatives(groups: list[list[int]]) -> None:
+    seen = SeenKeys()
+    before: set[int] = set()
+    for group in groups:
+        flags = seen.check_and_add(np.array(group, dtype=np.uint64))
+        for value, flag in zip(group, flags, strict=True):
+            if value in before:
+                assert flag
+        before.update(group)
+
+
+def test_seen_keys_false_positive_rate_is_small() -> None:
+    rng = np.random.default_rng(3)
+    seen = SeenKeys()
+    seen.check_and_add(rng.integers(0, 2**63, 1_000_000, dtype=np.uint64))
+    fresh = seen.check_and_add(rng.integers(0, 2**63, 100_000, dtype=np.uint64))
+    # One probe into 2^28 bits holding 1M keys: expected share 1 − e^(−1M/2^28) ≈ 0.37 %.
+    assert 0.002 < fresh.mean() < 0.006
+
+
+def test_duplicates_across_groups_keep_their_text(
+    ws: Workspace, tmp_path: Path, q: Query, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 2048)  # many Arrow batches …
+    monkeypatch.setattr(load, "GROUP_ROWS", 150)  # … validated in many groups
+    passes: list[int] = []
+    grouped = load._grouped
+
+    def counting(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
+        passes.append(1)
+        return grouped(batches)
+
+    monkeypatch.setattr(load, "_grouped", counting)
+    lines = ["response_id,survey,touchpoint,responded_at,nps,comment"]
+    for i in range(2000):
+        lines.append(f"r{i},rel,support,2024-01-01,{i % 11},first {i}")
+    lines.append(' r5 ,rel,support,2024-02-02,3,"again, five"')  # trimmed key = r5
+    lines.append("r1999,rel,support,2024-02-02,4,again 1999")  # repeat inside the last group
+    lines.append("x1,rel,support,2024-02-02,99,bad nps")  # invalid first occurrence …
+    lines.append("x1,rel,support,2024-02-02,5,valid second")  # … so this one is imported
+    lines.append("x1,rel,support,2024-02-02,6,third")  # and this one is the duplicate
+    path = tmp_path / "dups.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    batch = import_file(ws, "responses", path)
+    assert (batch.read, batch.imported, batch.quarantined) == (2005, 2001, 4)
+    got = q("select line, reason, raw from quarantine order by line")
+    assert got == [
+        (
+            2002,
+            "duplicate key r5 (first seen on line 7)",
+            ' r5 ,rel,support,2024-02-02,3,"again, five"',
+        ),
+        (
+            2003,
+            "duplicate key r1999 (first seen on line 2001)",
+            "r1999,rel,support,2024-02-02,4,again 1999",
+        ),
+        (2004, "nps: '99' is out of range 0–10", "x1,rel,support,2024-02-02,99,bad nps"),
+        (2006, "duplicate key x1 (first seen on line 2005)", "x1,rel,support,2024-02-02,6,third"),
+    ]
+    assert q("select comment from responses where response_id = 'x1'") == [("valid second",)]
+    assert passes == [1]  # the file was read once: no second pass for the duplicates' text
+    assert q("select count(*) from quarantine where raw is null") == [(0,)]
