@@ -51,12 +51,15 @@ def to_markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "ratio_vs_duckdb_sql",
         "ratio_vs_pandas",
         "notes",
+        "load_avg_1m_after",
     ]
     lines = [
         f"# cxo benchmarks ({meta['scale']})",
         "",
         f"Run {meta['started']} on {meta['machine']} (Python {meta['python']}), "
-        f"{meta['cpus']} CPUs. Ratios > 1 mean cxo is slower than the reference.",
+        f"{meta['cpus']} CPUs, load average {meta.get('load_avg_1m_at_start', '?')} at start "
+        "(other work on the machine slows every figure; ratios within a run hold up better). "
+        "Ratios > 1 mean cxo is slower than the reference.",
         "",
         "| " + " | ".join(cols) + " |",
         "|" + "---|" * len(cols),
@@ -83,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": platform.machine(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
     }
     records: list[dict[str, Any]] = []
     failed = False
@@ -96,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
             records.append({"bench": name, "case": "FAILED", "notes": "see stderr"})
             failed = True
             continue
+        load = os.getloadavg()[0]
         for rec in out:
+            rec.setdefault("load_avg_1m_after", round(load, 2))
             print("   ", json.dumps(rec, default=str), flush=True)
         records.extend(out)
     RESULTS.mkdir(exist_ok=True)
