@@ -219,7 +219,8 @@ def _arrow_csv_batches(
         nums, cum = register()
         nl = np.zeros(n, dtype=np.int64)
         for col in batch.columns:
-            nl += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
+            if _may_hold_newline(col):
+                nl += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
         a = nums - np.arange(len(nums))
         j = np.arange(valid_seen + 1, valid_seen + n + 1, dtype=np.int64)
         records = j + np.searchsorted(a, j, side="right")
@@ -255,6 +256,12 @@ def _arrow_csv_batches(
             ncols,
             delim,
         )
+
+
+def _may_hold_newline(column: pa.Array) -> bool:
+    """Whether a string column's data buffer holds a newline (a memory-speed scan)."""
+    data = column.buffers()[2]
+    return data is not None and bool(np.any(np.frombuffer(data, dtype=np.uint8) == 10))
 
 
 def _invalid_batch(rows: list[tuple[str, int | None]], ncols: int, delim: str) -> pa.RecordBatch:
