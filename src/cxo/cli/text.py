@@ -1,4 +1,4 @@
-"""``cxo text ...``: analyse, train, tag, themes, discover, impact, emerging, verbatims."""
+"""``cxo text ...``: analyse, train, tag, themes, discover, accept, impact, emerging, verbatims."""
 
 from __future__ import annotations
 
@@ -241,6 +241,47 @@ def _tagged(ws_path: Path | None) -> tuple[Any, Any]:
                GROUP BY ALL ORDER BY r.response_id"""
         ).df()
     return ws, df
+
+
+@text_app.command("accept")
+@handle_errors
+def accept_cmd(
+    proposals: Annotated[Path, typer.Argument(help="YAML written by `cxo text discover --out`.")],
+    key: Annotated[str, typer.Argument(help="The proposed theme to accept.")],
+    as_key: Annotated[
+        str | None, typer.Option("--as", help="Key for the new theme (a-z, 0-9, _).")
+    ] = None,
+    label_de: Annotated[str | None, typer.Option("--label-de", help="German label.")] = None,
+    label_en: Annotated[str | None, typer.Option("--label-en", help="English label.")] = None,
+    touchpoint: Annotated[
+        list[str] | None,
+        typer.Option("--touchpoint", "-t", help="Touchpoint (charter key) whose owner owns it."),
+    ] = None,
+    ws_path: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Accept a discovered theme into the workspace code frame (codeframe.yaml)."""
+    from cxo.text.discovery import accept_theme
+
+    ws = workspace(ws_path)
+    path = accept_theme(
+        ws.root,
+        proposals,
+        key,
+        as_key=as_key,
+        label_de=label_de,
+        label_en=label_en,
+        touchpoints=touchpoint or (),
+        known_touchpoints=sorted(ws.charter().keys("touchpoint")),
+    )
+    new_key = as_key or key
+    if as_json:
+        print_json({"theme": new_key, "codeframe": str(path)})
+        return
+    console.print(
+        f"accepted [bold]{new_key}[/] into {path}; run `cxo text tag` to re-tag "
+        "(the code frame changed, so every comment is analysed again)"
+    )
 
 
 @text_app.command("themes")

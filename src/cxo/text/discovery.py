@@ -5,7 +5,8 @@ lemmas are mapped onto English ones with a small glossary (``glossary.yaml``) so
 languages share features, and clustered with TF-IDF + k-means. With the ``embeddings``
 extra, multilingual e5 sentence embeddings are clustered instead (top terms still come from
 TF-IDF). Each cluster becomes a :class:`ThemeProposal` with top terms, examples and a YAML
-snippet for the code frame.
+snippet for the code frame; :func:`accept_theme` (``cxo text accept``) adds one to the
+workspace's ``codeframe.yaml``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
+from cxo.errors import InputError
 from cxo.text.codeframe import NEG, CodeFrame, builtin_codeframe
 from cxo.text.language import detect_language
 
@@ -177,3 +180,75 @@ def discover_themes(
             )
         )
     return sorted(out, key=lambda p: -p.size)
+
+
+def accept_theme(
+    root: Path,
+    proposals: Path,
+    key: str,
+    *,
+    as_key: str | None = None,
+    label_de: str | None = None,
+    label_en: str | None = None,
+    touchpoints: Sequence[str] = (),
+    known_touchpoints: Sequence[str] | None = None,
+) -> Path:
+    """Add proposal ``key`` from ``proposals`` (``cxo text discover --out``) to the workspace
+    code frame ``<root>/codeframe.yaml``, as ``as_key`` with the given labels and touchpoints.
+
+    The merged code frame is validated before the file is replaced (atomically); a key that
+    already exists (built in or in the workspace) is refused. Returns the file written.
+    """
+    from cxo.text.workspace import CODEFRAME_FILE
+
+    if not proposals.is_file():
+        raise InputError(
+            f"{proposals}: no such file (write proposals with `cxo text discover --out`)"
+        )
+    try:
+        data = yaml.safe_load(proposals.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{proposals}: invalid YAML: {exc}") from None
+    offered = data.get("themes") if isinstance(data, dict) else None
+    if not isinstance(offered, dict) or key not in offered:
+        keys = ", ".join(map(str, offered)) if isinstance(offered, dict) else "none"
+        raise InputError(f"{proposals}: no proposed theme `{key}` (proposed: {keys})")
+    new_key = as_key or key
+    target = root / CODEFRAME_FILE
+    current: dict[str, Any] = {}
+    if target.is_file():
+        loaded = yaml.safe_load(target.read_text("utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise InputError(f"{target}: expected a mapping with `themes`")
+        current = loaded
+    themes = current.setdefault("themes", {}) or {}
+    current["themes"] = themes
+    if new_key in themes or new_key in builtin_codeframe().keys:
+        raise InputError(
+            f"theme `{new_key}` already exists in the code frame",
+            hint="choose another key with --as, or edit codeframe.yaml by hand",
+        )
+    unknown = [
+        t for t in touchpoints if known_touchpoints is not None and t not in known_touchpoints
+    ]
+    if unknown:
+        raise InputError(
+            f"touchpoint `{unknown[0]}` is not in the charter",
+            hint=f"known touchpoints: {', '.join(known_touchpoints or [])}",
+        )
+    entry = dict(offered[key])
+    label = dict(entry.get("label") or {})
+    if label_de:
+        label["de"] = label_de
+    if label_en:
+        label["en"] = label_en
+    entry["label"] = label
+    if touchpoints:
+        entry["touchpoints"] = list(touchpoints)
+    themes[new_key] = entry
+    text = yaml.safe_dump(current, allow_unicode=True, sort_keys=False)
+    CodeFrame.from_yaml_text(text, source=str(target), base=builtin_codeframe())
+    tmp = target.with_suffix(".yaml.tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(target)
+    return target
