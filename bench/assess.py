@@ -68,7 +68,10 @@ def run(scale: str) -> list[dict[str, Any]]:
                     check=True,
                 )
                 wall = time.perf_counter() - t1
-                info = json.loads(proc.stdout.strip().splitlines()[-1])
+                lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+                if not lines:
+                    raise RuntimeError(f"assess printed no result: {proc.stdout[-2000:]}")
+                info = json.loads(lines[-1])
                 rows.append(
                     {
                         "bench": "assess",

@@ -119,13 +119,17 @@ class Workspace:
         """A DuckDB connection to the analytical database."""
         import duckdb
 
-        return duckdb.connect(str(self.duckdb_path), read_only=read_only)
+        con = duckdb.connect(str(self.duckdb_path), read_only=read_only)
+        con.execute("SET enable_progress_bar = false")  # cxo draws its own (Rich, stderr)
+        return con
 
     def ibis(self, *, read_only: bool = True) -> ibis.backends.duckdb.Backend:
         """An ibis DuckDB backend over the analytical database."""
         import ibis
 
-        return ibis.duckdb.connect(str(self.duckdb_path), read_only=read_only)
+        backend = ibis.duckdb.connect(str(self.duckdb_path), read_only=read_only)
+        backend.raw_sql("SET enable_progress_bar = false")
+        return backend
 
     def tables(self) -> set[str]:
         """Names of the contract tables that hold data."""

@@ -1,8 +1,9 @@
 """Tag a workspace's comments: ``response_text`` and ``response_themes`` in DuckDB.
 
-Incremental: only responses whose comment is new or changed (tracked by an MD5 of the
-comment) are analysed. The workspace may override the code frame with ``codeframe.yaml``
-and add customer-number patterns in ``cxo.toml``::
+Incremental: only responses whose comment is new or changed are analysed (tracked by an MD5
+of the comment, its language and the analysis setup: code frame, redaction patterns, model,
+cxo version — so an edited code frame re-tags everything). The workspace may override the
+code frame with ``codeframe.yaml`` and add customer-number patterns in ``cxo.toml``::
 
     [text]
     customer_id_patterns = ["C\\\\d{7}", "KD-\\\\d{6}"]
@@ -13,7 +14,10 @@ replaces the lexicon baseline for the document sentiment when it exists.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import pickle
 import time
 import tomllib
 import warnings
@@ -158,13 +162,16 @@ def tag_workspace(
     start = time.perf_counter()
     if model is None and (ws.root / MODEL_FILE).is_file():
         model = ws.root / MODEL_FILE
+    model_sig = ""
     if isinstance(model, str | Path):
+        model_sig = "file:" + hashlib.sha256(Path(model).read_bytes()).hexdigest()
         loaded = load_model(model)
         if not isinstance(loaded, SentimentModel):
             raise MissingDataError(f"{model} is not a sentiment model")
         model = loaded
     frame = load_codeframe(ws)
     patterns = id_patterns(ws)
+    setup = _setup_fingerprint(frame, patterns, model, model_sig)
     analysed = skipped = theme_rows = 0
     with ws.connect() as con:
         if "responses" not in ws_tables(con):
@@ -181,16 +188,19 @@ def tag_workspace(
             SELECT r.response_id, row_number() OVER (ORDER BY r.response_id) AS rn
             FROM responses r LEFT JOIN response_text t USING (response_id)
             WHERE r.comment IS NOT NULL
-              AND (t.response_id IS NULL OR t.text_hash IS DISTINCT FROM md5(r.comment))"""
+              AND (t.response_id IS NULL OR t.text_hash IS DISTINCT FROM """
+            + TEXT_HASH
+            + ")",
+            [setup],
         )
         total = con.execute("SELECT count(*) FROM _cxo_todo").fetchone()
         n_total = int(total[0]) if total else 0
         for lo in range(1, n_total + 1, batch_size):
             rows = con.execute(
-                """SELECT r.response_id, r.comment, r.language, md5(r.comment)
+                f"""SELECT r.response_id, r.comment, r.language, {TEXT_HASH}
                 FROM _cxo_todo d JOIN responses r USING (response_id)
                 WHERE d.rn BETWEEN ? AND ? ORDER BY d.rn""",
-                [lo, lo + batch_size - 1],
+                [setup, lo, lo + batch_size - 1],
             ).fetchall()
             ids = [str(r[0]) for r in rows]
             texts = [str(r[1]) for r in rows]
@@ -216,6 +226,28 @@ def tag_workspace(
         rate_per_s=round(analysed / secs, 1) if secs > 0 else 0.0,
         model=None if model is None else "trained",
     )
+
+
+TEXT_HASH = "md5(coalesce(r.language, '') || chr(31) || r.comment || chr(31) || ?)"
+"""What a comment was analysed from: its text, its language column and the setup (``?``)."""
+
+
+def _setup_fingerprint(
+    frame: CodeFrame, patterns: Any, model: SentimentModel | None, model_sig: str
+) -> str:
+    """A hash of everything besides the comment that decides its tags: code frame, redaction
+    patterns, sentiment model, cxo version. When it changes (an edited ``codeframe.yaml``, an
+    accepted theme, a new model, a new release) every comment is analysed again."""
+    from cxo import __version__
+
+    digest = hashlib.md5(usedforsecurity=False)
+    digest.update(frame.to_yaml().encode())
+    digest.update(json.dumps(patterns, default=str, sort_keys=True).encode())
+    digest.update(__version__.encode())
+    if model is not None:
+        # A model object passed in memory: identified by its pickled state.
+        digest.update(model_sig.encode() if model_sig else pickle.dumps(model))
+    return digest.hexdigest()
 
 
 def ws_tables(con: Any) -> set[str]:
