@@ -31,6 +31,19 @@ def test_mean_from_sums_equals_raw() -> None:
     assert a == b
 
 
+def test_bounded_scale_clips_the_interval_only_where_it_leaves_the_scale() -> None:
+    # t.test(c(1, 1, 2))$conf.int = -0.1009 … 2.7676: below the CES scale's 1.
+    x = [1.0, 1.0, 2.0]
+    ci = stats.ttest_1samp(x, 0).confidence_interval()
+    assert ci.low < 1
+    est = mean_t(x, bounds=(1, 7))
+    assert (est.ci_low, est.ci_high) == (1.0, pytest.approx(ci.high))
+    wide = mean_t([6.0, 7.0, 7.0], bounds=(1, 7))
+    assert wide.ci_high == 7.0 and wide.ci_low == pytest.approx(
+        stats.ttest_1samp([6.0, 7.0, 7.0], 0).confidence_interval().low
+    )
+
+
 def test_mean_of_one_value_has_no_interval() -> None:
     est = mean_t([3.0])
     assert est.value == 3.0

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 
+from cxo.core.contract import get_table
 from cxo.engine.aggregates import (
     PERIOD_DIMS,
     check_dims,
@@ -62,6 +63,12 @@ if TYPE_CHECKING:
 
 COMPARISONS = ("previous", "segments")
 METRICS = ("nps", "csat", "ces", "churn")
+_CES = get_table("responses").column("ces")
+CES_SCALE = (
+    float(_CES.min if _CES.min is not None else 1),
+    float(_CES.max if _CES.max is not None else 7),
+)
+"""The CES answer scale (from the data contract): its mean's interval is clipped to it."""
 MEASURED = frozenset(METRICS)
 Key = tuple[str | None, ...]
 
@@ -121,7 +128,7 @@ class _Agg:
     def ces(self, level: float) -> MeanEstimate | None:
         if not self.n_ces:
             return None
-        return mean_t_from_sums(self.n_ces, self.ces_sum, self.ces_sumsq, level)
+        return mean_t_from_sums(self.n_ces, self.ces_sum, self.ces_sumsq, level, bounds=CES_SCALE)
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -58,8 +58,18 @@ def _variance(n: float, total: float, total_sq: float) -> float:
     return max(0.0, (total_sq - total * total / n) / (n - 1.0))
 
 
-def mean_t_from_sums(n: int, total: float, total_sq: float, level: float = 0.95) -> MeanEstimate:
-    """Mean ``Σx/n`` with a t interval from ``n``, ``Σx`` and ``Σx²``."""
+def mean_t_from_sums(
+    n: int,
+    total: float,
+    total_sq: float,
+    level: float = 0.95,
+    bounds: tuple[float, float] | None = None,
+) -> MeanEstimate:
+    """Mean ``Σx/n`` with a t interval from ``n``, ``Σx`` and ``Σx²``.
+
+    ``bounds`` (e.g. ``(1, 7)`` for CES) clips the interval to the scale: a mean of answers
+    on a bounded scale cannot lie outside it, however small the sample.
+    """
     check_level(level)
     if n <= 0:
         nan = math.nan
@@ -72,6 +82,8 @@ def mean_t_from_sums(n: int, total: float, total_sq: float, level: float = 0.95)
     else:
         half = float(_sp.stdtrit(n - 1, 0.5 + level / 2.0)) * se
         low, high = mean - half, mean + half
+        if bounds is not None:
+            low, high = max(low, bounds[0]), min(high, bounds[1])
     return MeanEstimate(mean, low, high, se, int(n), math.sqrt(var), level)
 
 
@@ -80,9 +92,14 @@ def _sums(values: Iterable[float]) -> tuple[int, float, float]:
     return int(arr.size), float(arr.sum()), float((arr * arr).sum())
 
 
-def mean_t(values: Iterable[float], level: float = 0.95) -> MeanEstimate:
-    """Mean of ``values`` (NaN skipped) with a Student-t interval, e.g. the CES mean."""
-    return mean_t_from_sums(*_sums(values), level=level)
+def mean_t(
+    values: Iterable[float],
+    level: float = 0.95,
+    bounds: tuple[float, float] | None = None,
+) -> MeanEstimate:
+    """Mean of ``values`` (NaN skipped) with a Student-t interval, e.g. the CES mean
+    (``bounds=(1, 7)`` clips the interval to the scale)."""
+    return mean_t_from_sums(*_sums(values), level=level, bounds=bounds)
 
 
 def welch_t_from_sums(
