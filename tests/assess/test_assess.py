@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -170,7 +171,20 @@ def test_planted_pain_ranked_first_with_owner_money_and_flag(planted: Workspace)
     d = result.to_dict()
     json.dumps(d)  # JSON-ready
     assert d["pains"][0]["owner"]["accountable"] == "Petra Schmitt"
-    assert "Petra Schmitt" in result.summary()
+    # The summary speaks the workspace language, German number formats included.
+    assert result.language == "en"
+    english = result.summary()
+    assert "Pains (top 5 of" in english
+    assert "owner Petra Schmitt" in english
+    assert "Start with billing" in english
+    german = dataclasses.replace(
+        result, language="de", focus=dataclasses.replace(result.focus, language="de")
+    ).summary()
+    assert "Schmerzpunkte (Top 5 von" in german
+    assert "verantwortlich Petra Schmitt" in german
+    assert "Beginnen Sie bei billing" in german
+    assert "Pains (top" not in german
+    assert f"{result.customers:,} Kunden".replace(",", ".") in german
 
 
 def test_no_pain_means_nothing_flagged_at_billing(tmp_path: Path) -> None:

@@ -25,12 +25,47 @@ from cxo.assess.focus import Focus, focus
 from cxo.assess.linkage import Linkage, linkage
 from cxo.assess.pains import FDR, Pain, find_pains
 from cxo.assess.trend import Trend, trend
+from cxo.engine.format import format_number
 from cxo.errors import CxoError, InsufficientDataError
 from cxo.workspace import Workspace, resolve_workspace, saved_assessments
 
 __all__ = ["Assessment", "assess", "write_assessment"]
 
 SCHEMA_VERSION = 1
+
+SUMMARY_TEXT = {
+    "en": {
+        "head": "Situational assessment {company} ({type}), as of {as_of}: {responses} NPS "
+        "answers, {customers} customers, themes from {source}",
+        "pains": "Pains (top {top} of {n}; {flagged} flagged at FDR {fdr}):",
+        "pain": "  {rank}. {label}: {reach} customers, NPS gap {gap} [{low}, {high}], {money}, "
+        "{flag} — owner {who}",
+        "money": "{value} {cur}/month at risk [{low}–{high}]",
+        "no_money": "revenue at risk n/a",
+        "flagged": "flagged",
+        "not_significant": "not significant",
+        "no_owner": "NO OWNER",
+        "drivers": "Key drivers of {target} (R² {r2}): ",
+        "detractors": "Detractors churn {pp} pp/yr vs promoters",
+        "note": "note",
+    },
+    "de": {
+        "head": "Standortbestimmung {company} ({type}), Stand {as_of}: {responses} NPS-Antworten, "
+        "{customers} Kunden, Themen aus {source}",
+        "pains": "Schmerzpunkte (Top {top} von {n}; {flagged} signifikant bei FDR {fdr}):",
+        "pain": "  {rank}. {label}: {reach} Kunden, NPS-Abstand {gap} [{low}; {high}], {money}, "
+        "{flag} — verantwortlich {who}",
+        "money": "{value} {cur}/Monat im Risiko [{low}–{high}]",
+        "no_money": "Umsatz im Risiko nicht bestimmbar",
+        "flagged": "signifikant",
+        "not_significant": "nicht signifikant",
+        "no_owner": "NIEMAND VERANTWORTLICH",
+        "drivers": "Treiber von {target} (R² {r2}): ",
+        "detractors": "Kritiker wandern {pp} Prozentpunkte/Jahr mehr ab als Promotoren",
+        "note": "Hinweis",
+    },
+}
+"""The text summary's phrases per language (the HTML section has its own, in html.py)."""
 
 
 @dataclass
@@ -83,27 +118,52 @@ class Assessment:
         return out
 
     def summary(self, top: int = 5) -> str:
-        """A short text: top pains with owners and money, drivers, trend, focus."""
+        """A short text in the workspace language: top pains with owners and money, drivers,
+        churn linkage, trend, focus."""
+        lang = "de" if self.language == "de" else "en"
+        t = SUMMARY_TEXT[lang]
         cur = self.currency
+
+        def num(x: float, decimals: int = 0, sign: bool = False) -> str:
+            text = format_number(x, decimals, lang)
+            return "+" + text if sign and not text.startswith(("-", "–")) else text
+
         lines = [
-            f"Standortbestimmung {self.company} ({self.company_type}), as of {self.as_of}: "
-            f"{self.responses} NPS answers, {self.customers} customers, themes from "
-            f"{self.theme_source}",
-            f"Pains (top {top} of {len(self.pains)}; {len(self.flagged)} flagged at FDR "
-            f"{FDR:.0%}):",
+            t["head"].format(
+                company=self.company,
+                type=self.company_type,
+                as_of=self.as_of.strftime("%d.%m.%Y") if lang == "de" else self.as_of,
+                responses=num(self.responses),
+                customers=num(self.customers),
+                source=self.theme_source,
+            ),
+            t["pains"].format(
+                top=top, n=len(self.pains), flagged=len(self.flagged), fdr=f"{FDR:.0%}"
+            ),
         ]
         for p in self.pains[:top]:
             money = (
-                f"{p.revenue.value:,.0f} {cur}/month at risk "
-                f"[{p.revenue.ci_low:,.0f}–{p.revenue.ci_high:,.0f}]"
+                t["money"].format(
+                    value=num(p.revenue.value),
+                    cur=cur,
+                    low=num(p.revenue.ci_low),
+                    high=num(p.revenue.ci_high),
+                )
                 if p.revenue
-                else "revenue at risk n/a"
+                else t["no_money"]
             )
-            flag = "flagged" if p.flagged else "not significant"
-            who = p.owner.get("accountable") or "NO OWNER"
             lines.append(
-                f"  {p.rank}. {p.label}: {p.reach} customers, NPS gap {p.gap:+.0f} "
-                f"[{p.gap_low:+.0f}, {p.gap_high:+.0f}], {money}, {flag} — owner {who}"
+                t["pain"].format(
+                    rank=p.rank,
+                    label=p.label,
+                    reach=num(p.reach),
+                    gap=num(p.gap, sign=True),
+                    low=num(p.gap_low, sign=True),
+                    high=num(p.gap_high, sign=True),
+                    money=money,
+                    flag=t["flagged"] if p.flagged else t["not_significant"],
+                    who=p.owner.get("accountable") or t["no_owner"],
+                )
             )
         if self.drivers is not None:
             rw = self.drivers.relative_weights
@@ -112,21 +172,23 @@ class Assessment:
                 mark = ""
                 if rw.significant_ is not None and not bool(rw.significant_[d]):
                     mark = " (n.s.)"
-                parts.append(f"{d} {rw.rescaled_[d]:.0f}%{mark}")
-            lines.append(f"Key drivers of {rw.target} (R² {rw.r2_:.2f}): " + ", ".join(parts))
+                parts.append(f"{d} {num(rw.rescaled_[d])} %{mark}")
+            lines.append(
+                t["drivers"].format(target=rw.target, r2=num(rw.r2_, 2)) + ", ".join(parts)
+            )
         if self.linkage is not None and self.linkage.detractor_excess is not None:
             ex = self.linkage.detractor_excess
-            text = f"Detractors churn {100 * ex.excess:+.1f} pp/yr vs promoters"
+            text = t["detractors"].format(pp=num(100 * ex.excess, 1, sign=True))
             if self.linkage.detractor_revenue is not None:
                 rv = self.linkage.detractor_revenue
-                text += (
-                    f"; {rv.value:,.0f} {cur}/month at risk [{rv.ci_low:,.0f}–{rv.ci_high:,.0f}]"
+                text += "; " + t["money"].format(
+                    value=num(rv.value), cur=cur, low=num(rv.ci_low), high=num(rv.ci_high)
                 )
             lines.append(text)
         if self.trend is not None:
-            lines.append(self.trend.summary())
+            lines.append(self.trend.summary(lang))
         lines.append(self.focus.summary())
-        lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(f"{t['note']}: {n}" for n in self.notes)
         return "\n".join(lines)
 
     def to_html(self) -> str:

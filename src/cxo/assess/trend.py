@@ -84,19 +84,45 @@ class Trend:
             "quarter_on_quarter": [d.to_dict() for d in self.steps],
         }
 
-    def summary(self) -> str:
-        """Two lines."""
+    def summary(self, language: str = "en") -> str:
+        """The trend line, then the mix/within split per grouping (German or English)."""
+        if language != "de":
+            lines = [
+                f"NPS trend over {len(self.quarters)} quarters: {self.slope:+.2f} points/quarter "
+                f"[{self.slope_ci[0]:+.2f}, {self.slope_ci[1]:+.2f}], p={self.slope_p:.3g} "
+                f"— {self.verdict}"
+            ]
+            for d in self.decompositions:
+                lines.append(
+                    f"  {d.start}→{d.end} by {d.groups}: total {d.total:+.1f} = "
+                    f"mix {d.mix:+.1f} + within {d.within:+.1f}"
+                )
+            return "\n".join(lines)
+
+        def n(x: float, decimals: int) -> str:
+            return f"{x:+.{decimals}f}".replace(".", ",")
+
+        verdict = VERDICT_DE.get(self.verdict.split(" ")[0], self.verdict)
         lines = [
-            f"NPS trend over {len(self.quarters)} quarters: {self.slope:+.2f} points/quarter "
-            f"[{self.slope_ci[0]:+.2f}, {self.slope_ci[1]:+.2f}], p={self.slope_p:.3g} "
-            f"— {self.verdict}"
+            f"NPS-Trend über {len(self.quarters)} Quartale: {n(self.slope, 2)} Punkte/Quartal "
+            f"[{n(self.slope_ci[0], 2)}; {n(self.slope_ci[1], 2)}], "
+            f"p={self.slope_p:.3g}".replace(".", ",")
+            + f" — {verdict}"
         ]
+        groups = {"segment": "Segment", "touchpoint": "Kontaktpunkt"}
         for d in self.decompositions:
             lines.append(
-                f"  {d.start}→{d.end} by {d.groups}: total {d.total:+.1f} = mix {d.mix:+.1f} "
-                f"+ within {d.within:+.1f}"
+                f"  {d.start}→{d.end} nach {groups.get(d.groups, d.groups)}: gesamt "
+                f"{n(d.total, 1)} = Mix {n(d.mix, 1)} + innerhalb {n(d.within, 1)}"
             )
         return "\n".join(lines)
+
+
+VERDICT_DE = {
+    "flat": "flach (kein signifikanter Trend)",
+    "rising": "steigend",
+    "falling": "fallend",
+}
 
 
 def _var(p: float, d: float, n: float) -> float:
