@@ -131,6 +131,57 @@ import_file(Workspace(Path(sys.argv[1])), "responses", sys.argv[2], progress=pro
 """
 
 
+@pytest.mark.parametrize("hook", ["validated", "written"])
+def test_kill_9_during_a_first_import_leaves_the_table_empty_and_intact(
+    ws: Workspace, tmp_path: Path, q: Query, hook: str
+) -> None:
+    """A first import into an empty table renames its stage into place (no copy): killed
+    before the commit, the table is still there, empty, with the contract's schema."""
+    schema = q(
+        "select column_name, data_type, is_nullable from information_schema.columns "
+        "where table_name = 'responses' order by ordinal_position"
+    )
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.write(HEADER)
+        for i in range(50_000):
+            fh.write(f"r{i},rel,support,2024-01-01 10:00:00,{i % 12}\n")
+    marker = tmp_path / "marker"
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER, "utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(ws.root), str(big), str(marker), hook],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), f"the worker ended ({proc.poll()}) before reaching {hook}"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert q("select count(*) from responses") == [(0,)]
+    assert q("select count(*) from import_batches") == [(0,)]
+    batch = import_file(ws, "responses", big)
+    assert (batch.read, batch.quarantined, batch.inserted) == (
+        50_000,
+        50_000 // 12,
+        50_000 - 50_000 // 12,
+    )
+    # The renamed stage is indistinguishable from the contract table, and no stage is left.
+    assert (
+        q(
+            "select column_name, data_type, is_nullable from information_schema.columns "
+            "where table_name = 'responses' order by ordinal_position"
+        )
+        == schema
+    )
+    assert q("select count(*) from information_schema.tables where table_name like '__cxo%'") == [
+        (0,)
+    ]
+    assert q("select count(*) from responses") == [(50_000 - 50_000 // 12,)]
+
+
 @pytest.mark.parametrize("hook", ["reading", "validated", "written"])
 def test_kill_9_mid_import_leaves_the_previous_state(
     ws: Workspace, tmp_path: Path, q: Query, hook: str

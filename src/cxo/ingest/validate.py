@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from cxo.core.contract import Column, Table
 from cxo.ingest.detect import BAD_BYTES_MARK
+from cxo.ingest.schema import SQL_TYPES
 
 TRUE_WORDS = ("true", "t", "1", "1.0", "yes", "y", "ja", "j", "wahr", "x", "on")
 FALSE_WORDS = ("false", "f", "0", "0.0", "no", "n", "nein", "falsch", "off")
@@ -321,7 +322,10 @@ def validation_sql(
     fld = f"CASE WHEN __err IS NOT NULL THEN NULL {whens} END" if rcols else "NULL"
     q3 = f"SELECT *{''.join(', ' + e for _, e in rcols)} FROM ({q2}) q2"
     q4 = f"SELECT *, {reason} AS __reason, {fld}::VARCHAR AS __field FROM ({q3}) q3"
-    outs = ", ".join(f"{ident('t_' + c.name)} AS {ident(c.name)}" for c in spec.columns)
+    outs = ", ".join(
+        f"CAST({ident('t_' + c.name)} AS {SQL_TYPES[c.type]}) AS {ident(c.name)}"
+        for c in spec.columns
+    )
     return (
         f"SELECT __ord, __line, __reason, __field, __maybe_dup, "
         f"CASE WHEN __reason IS NOT NULL OR __maybe_dup THEN coalesce(__raw, {raw_expr}) END "
