@@ -66,10 +66,12 @@ def ratings_wide(
     has_cust = "customers" in tables
     seg = "coalesce(c.segment, '(none)')" if has_cust else "'(none)'"
     join = "left join customers c on c.customer_id = r.customer_id" if has_cust else ""
+    # A fixed row order: the seeded bootstrap resamples rows by position.
     frame = con.execute(
         f"""select r.touchpoint, {seg} as segment, any_value(r.{target}) as target, {cols}
             from ratings g join responses r using (response_id) {join}
-            group by g.response_id, r.touchpoint, {seg}"""
+            group by g.response_id, r.touchpoint, {seg}
+            order by g.response_id"""
     ).df()
     return frame, list(attributes)
 

@@ -95,10 +95,12 @@ def linkage(
 ) -> Linkage:
     """Churn by NPS group overall and per touchpoint (see the module docs)."""
     notes: list[str] = []
-    # overall: index = first answered response of the customer (any touchpoint)
+    # overall: index = first answered response of the customer (any touchpoint; same-day ties
+    # go to the first touchpoint key, so the result does not depend on the scan order)
     frame = con.execute(
         f"""with firsts as (
-              select customer_id, arg_min(touchpoint, idx) as touchpoint
+              select customer_id,
+                     arg_min(touchpoint, strftime(idx, '%Y-%m-%d') || touchpoint) as touchpoint
               from _a_ct group by customer_id)
             select case when x.det = 1 then 'detractor' when x.prom = 1 then 'promoter'
                         else 'passive' end as grp, x.segment, {_SUMS}

@@ -289,7 +289,7 @@ def find_pains(
     for pain, rej, qv in zip(pains, reject, qvals, strict=True):
         pain.q_value = float(qv)
         pain.flagged = bool(rej) and pain.gap < 0
-    pains.sort(key=lambda p: (-p.impact, p.p_value))
+    pains.sort(key=lambda p: (-p.impact, p.p_value, p.touchpoint, p.theme, p.segment or ""))
     for i, pain in enumerate(pains, start=1):
         pain.rank = i
     return pains
@@ -464,7 +464,7 @@ def _mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[s
     try:
         frame = con.execute(
             """with d as (select date '1970-01-01' as z, max(e) as e from _a_end)
-               select a.touchpoint, a.theme, a.customer_id, c.segment, ct.dgrp as grp,
+               select a.touchpoint, a.theme, c.rowid as customer_id, c.segment, ct.dgrp as grp,
                       c.churn_date is not null as churned,
                       datediff('day', d.z, ct.idx) as s,
                       datediff('day', d.z, a.m) as m,
@@ -479,7 +479,14 @@ def _mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[s
         ).df()
     finally:
         con.unregister("_a_cand")
-    return {str(tp): part for tp, part in frame.groupby("touchpoint", sort=False)}
+    # Integer customer ids and categorical labels: these frames hold one row per customer ×
+    # touchpoint × theme (millions at 1M customers) and are filtered once per cell.
+    for col in ("touchpoint", "theme", "segment", "grp"):
+        frame[col] = frame[col].astype("category")
+    return {
+        str(tp): part.reset_index(drop=True)
+        for tp, part in frame.groupby("touchpoint", sort=False, observed=True)
+    }
 
 
 def _partners(lives: pd.DataFrame | None, th: str, segs: list[str] | None) -> list[str]:
@@ -487,12 +494,14 @@ def _partners(lives: pd.DataFrame | None, th: str, segs: list[str] | None) -> li
     if lives is None:
         return []
     part = lives if segs is None else lives[lives["segment"].isin(segs)]
-    own = set(part.loc[part["theme"] == th, "customer_id"])
-    if not own:
+    is_own = (part["theme"] == th).to_numpy()
+    own = np.unique(part["customer_id"].to_numpy()[is_own])
+    if not len(own):
         return []
-    others = part[part["theme"] != th]
-    sizes = others.groupby("theme")["customer_id"].size()
-    both = others[others["customer_id"].isin(own)].groupby("theme")["customer_id"].size()
+    others = part[~is_own]
+    sizes = others.groupby("theme", observed=True)["customer_id"].size()
+    shared = np.isin(others["customer_id"].to_numpy(), own)
+    both = others[shared].groupby("theme", observed=True)["customer_id"].size()
     shares = {
         str(other): max(n / len(own), n / float(sizes[other]))
         for other, n in both.items()
@@ -532,14 +541,19 @@ def _cells(
         for f in flags:
             rest[f] = 0
         return rest
-    wide = ment.pivot_table(index="customer_id", columns="theme", values="m", aggfunc="min")
-    first = ment.groupby("customer_id", sort=True)[
-        ["segment", "grp", "churned", "s", "e", "b1", "b2"]
-    ].first()
-    wide = wide.reindex(index=first.index, columns=themes)
+    # one row per customer × theme (``_a_aff`` is unique on customer, touchpoint, theme)
+    ment = ment.sort_values("customer_id", kind="stable")
+    cust = ment["customer_id"].to_numpy()
+    uniq, first_row = np.unique(cust, return_index=True)
+    first = ment.iloc[first_row]
     big = np.iinfo(np.int64).max // 4
-    mdays = wide.to_numpy(dtype=float)
-    mdays = np.where(np.isnan(mdays), float(big), mdays).astype(np.int64)
+    mdays = np.full((len(uniq), len(themes)), big, dtype=np.int64)
+    at = np.searchsorted(uniq, cust)
+    theme_of = ment["theme"].astype(str).to_numpy()
+    mday = ment["m"].to_numpy(np.int64)
+    for j, key in enumerate(themes):
+        sel = theme_of == key
+        mdays[at[sel], j] = mday[sel]
     s0 = first["s"].to_numpy(np.int64)
     e0 = first["e"].to_numpy(np.int64)
     b1 = first["b1"].to_numpy(np.int64)
@@ -557,11 +571,14 @@ def _cells(
     event[rows, last[rows]] = 1.0
     band = (start >= b1[:, None]).astype(np.int64) + (start >= b2[:, None]).astype(np.int64)
     k = length.shape[1]
+    # Group on integer codes (fast) and put the labels back on the small result.
+    seg_code, seg_names = pd.factorize(first["segment"].to_numpy())
+    grp_code, grp_names = pd.factorize(first["grp"].to_numpy())
     long = pd.DataFrame(
         {
-            "segment": np.repeat(first["segment"].to_numpy(), k),
-            "grp": np.repeat(first["grp"].to_numpy(), k),
-            "band": np.asarray(BANDS, dtype=object)[band.ravel()],
+            "segment": np.repeat(seg_code, k),
+            "grp": np.repeat(grp_code, k),
+            "band": band.ravel(),
             "exposure": length.ravel() / 365.25,
             "events": event.ravel(),
         }
@@ -569,8 +586,18 @@ def _cells(
     for j, f in enumerate(flags):
         long[f] = (start >= mdays[:, j][:, None]).ravel().astype(np.int64)
     long = long[(long["exposure"] > 0) | (long["events"] > 0)]
-    exposed = long.groupby([*strata, *flags], as_index=False)[["exposure", "events"]].sum()
-    used = long.groupby(strata)[["exposure", "events"]].sum()
+
+    def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+        frame["segment"] = np.asarray(seg_names, dtype=object)[frame["segment"].to_numpy()]
+        frame["grp"] = np.asarray(grp_names, dtype=object)[frame["grp"].to_numpy()]
+        frame["band"] = np.asarray(BANDS, dtype=object)[frame["band"].to_numpy()]
+        return frame
+
+    exposed = labelled(
+        long.groupby([*strata, *flags], as_index=False)[["exposure", "events"]].sum()
+    )
+    used = labelled(long.groupby(strata, as_index=False)[["exposure", "events"]].sum())
+    used = used.set_index(strata)
     if segs is not None:
         total = total[total.index.get_level_values("segment").isin(segs)]
     rest = total.sub(used.reindex(total.index).fillna(0.0), fill_value=0.0).clip(lower=0.0)
