@@ -32,6 +32,13 @@ from cxo.workspace import Workspace, resolve_workspace, saved_assessments
 __all__ = ["Assessment", "assess", "write_assessment"]
 
 SCHEMA_VERSION = 1
+DUCKDB_MEMORY = "1GB"
+"""DuckDB's memory limit while assessing (it spills to ``data/tmp`` beyond it)."""
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
 
 SUMMARY_TEXT = {
     "en": {
@@ -234,6 +241,11 @@ def assess(
     currency = charter.company.currency
     notes: list[str] = []
     with ws.connect(read_only=True) as con:
+        # The working tables (one row per response, customer × touchpoint, …) spill to disk
+        # beyond this, so that DuckDB and the pandas/statsmodels side fit in 4 GB at 1M
+        # customers / 10M responses.
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = '{_sql_path(ws.data_dir / 'tmp')}'")
         prep = prepare(con, as_of)
         notes.extend(prep.notes)
         pains = find_pains(
