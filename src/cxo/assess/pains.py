@@ -289,7 +289,17 @@ def find_pains(
     for pain, rej, qv in zip(pains, reject, qvals, strict=True):
         pain.q_value = float(qv)
         pain.flagged = bool(rej) and pain.gap < 0
-    pains.sort(key=lambda p: (-p.impact, p.p_value, p.touchpoint, p.theme, p.segment or ""))
+    # Nine significant digits: parallel sums differ in the last bits, and equal pains (two
+    # themes tagged on the same comments) must not swap places from run to run.
+    pains.sort(
+        key=lambda p: (
+            -float(f"{p.impact:.9g}"),
+            float(f"{p.p_value:.9g}"),
+            p.touchpoint,
+            p.theme,
+            p.segment or "",
+        )
+    )
     for i, pain in enumerate(pains, start=1):
         pain.rank = i
     return pains
@@ -387,7 +397,7 @@ def _cell(
     totals: pd.DataFrame,
     aff: pd.DataFrame,
     base: pd.DataFrame,
-    lives: dict[str, pd.DataFrame],
+    lives: dict[str, Lives],
     charter: Charter,
     *,
     currency: str,
@@ -451,7 +461,7 @@ def _cell(
     )
 
 
-def _mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def _mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[str, Lives]:
     """Per touchpoint: one row per customer × candidate theme with the days that matter.
 
     Days since 1970: ``s`` first response at the touchpoint (index), ``m`` first mention of
@@ -479,40 +489,73 @@ def _mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[s
         ).df()
     finally:
         con.unregister("_a_cand")
-    # Integer customer ids and categorical labels: these frames hold one row per customer ×
-    # touchpoint × theme (millions at 1M customers) and are filtered once per cell.
-    for col in ("touchpoint", "theme", "segment", "grp"):
-        frame[col] = frame[col].astype("category")
-    return {
-        str(tp): part.reset_index(drop=True)
-        for tp, part in frame.groupby("touchpoint", sort=False, observed=True)
-    }
+    return {str(tp): Lives.of(part) for tp, part in frame.groupby("touchpoint", sort=False)}
 
 
-def _partners(lives: pd.DataFrame | None, th: str, segs: list[str] | None) -> list[str]:
+@dataclass
+class Lives:
+    """One touchpoint's mention histories as arrays: one row per customer × candidate theme.
+
+    At 1M customers these are millions of rows, filtered once per pain cell: plain numpy
+    arrays with the row numbers of each theme and segment precomputed keep that cheap.
+    """
+
+    customer: np.ndarray[Any, Any]
+    segment: np.ndarray[Any, Any]
+    """Segment codes into :attr:`segments`."""
+    segments: np.ndarray[Any, Any]
+    grp: np.ndarray[Any, Any]
+    churned: np.ndarray[Any, Any]
+    days: dict[str, np.ndarray[Any, Any]]
+    """``s``, ``m``, ``e``, ``b1``, ``b2`` (see :func:`_mention_lives`)."""
+    theme_rows: dict[str, np.ndarray[Any, Any]]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Lives:
+        codes, themes = pd.factorize(frame["theme"])
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(len(themes) + 1))
+        seg_codes, segments = pd.factorize(frame["segment"])
+        return cls(
+            customer=frame["customer_id"].to_numpy(np.int64),
+            segment=seg_codes,
+            segments=np.asarray(segments, dtype=object),
+            grp=frame["grp"].to_numpy(),
+            churned=frame["churned"].to_numpy(bool),
+            days={c: frame[c].to_numpy(np.int64) for c in ("s", "m", "e", "b1", "b2")},
+            theme_rows={str(t): order[starts[i] : starts[i + 1]] for i, t in enumerate(themes)},
+        )
+
+    def rows(self, theme: str, segs: list[str] | None) -> np.ndarray[Any, Any]:
+        """Row numbers of ``theme``'s mentions (in segments ``segs``)."""
+        rows = self.theme_rows.get(theme, np.empty(0, dtype=np.int64))
+        if segs is not None:
+            wanted = np.flatnonzero(np.isin(self.segments, segs))
+            rows = rows[np.isin(self.segment[rows], wanted)]
+        return rows
+
+
+def _partners(lives: Lives | None, th: str, segs: list[str] | None) -> list[str]:
     """Themes at the touchpoint mentioned by many of the same customers (see ``PARTNER_SHARE``)."""
     if lives is None:
         return []
-    part = lives if segs is None else lives[lives["segment"].isin(segs)]
-    is_own = (part["theme"] == th).to_numpy()
-    own = np.unique(part["customer_id"].to_numpy()[is_own])
+    own = np.unique(lives.customer[lives.rows(th, segs)])
     if not len(own):
         return []
-    others = part[~is_own]
-    sizes = others.groupby("theme", observed=True)["customer_id"].size()
-    shared = np.isin(others["customer_id"].to_numpy(), own)
-    both = others[shared].groupby("theme", observed=True)["customer_id"].size()
-    shares = {
-        str(other): max(n / len(own), n / float(sizes[other]))
-        for other, n in both.items()
-        if n >= MIN_PARTNER_CUSTOMERS
-    }
+    shares: dict[str, float] = {}
+    for other in lives.theme_rows:
+        if other == th:
+            continue
+        theirs = lives.customer[lives.rows(other, segs)]  # unique: one row per customer
+        n = int(np.isin(theirs, own, assume_unique=True).sum())
+        if n >= MIN_PARTNER_CUSTOMERS:
+            shares[other] = max(n / len(own), n / float(len(theirs)))
     ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
     return [other for other, share in ranked if share >= PARTNER_SHARE]
 
 
 def _cells(
-    lives: pd.DataFrame | None,
+    lives: Lives | None,
     base: pd.DataFrame,
     th: str,
     partners: list[str],
@@ -530,34 +573,25 @@ def _cells(
     strata = ["segment", "grp", "band"]
     flags = ["exposed", *[f"p{i}" for i in range(len(partners))]]
     total = bands_long(base, ["segment", "grp"]).groupby(strata)[["exposure", "events"]].sum()
-    if lives is None:
-        ment = pd.DataFrame(columns=["customer_id", "theme", "segment", "grp"])
-    else:
-        ment = lives[lives["theme"].isin(themes)]
-        if segs is not None:
-            ment = ment[ment["segment"].isin(segs)]
-    if ment.empty:
+    per_theme = [lives.rows(t, segs) for t in themes] if lives is not None else []
+    if not sum(len(r) for r in per_theme):
         rest = total.reset_index()
         for f in flags:
             rest[f] = 0
         return rest
+    assert lives is not None
     # one row per customer × theme (``_a_aff`` is unique on customer, touchpoint, theme)
-    ment = ment.sort_values("customer_id", kind="stable")
-    cust = ment["customer_id"].to_numpy()
-    uniq, first_row = np.unique(cust, return_index=True)
-    first = ment.iloc[first_row]
+    rows_all = np.concatenate(per_theme)
+    uniq, first_at = np.unique(lives.customer[rows_all], return_index=True)
+    first = rows_all[first_at]  # a row of each customer: the customer's touchpoint data
     big = np.iinfo(np.int64).max // 4
     mdays = np.full((len(uniq), len(themes)), big, dtype=np.int64)
-    at = np.searchsorted(uniq, cust)
-    theme_of = ment["theme"].astype(str).to_numpy()
-    mday = ment["m"].to_numpy(np.int64)
-    for j, key in enumerate(themes):
-        sel = theme_of == key
-        mdays[at[sel], j] = mday[sel]
-    s0 = first["s"].to_numpy(np.int64)
-    e0 = first["e"].to_numpy(np.int64)
-    b1 = first["b1"].to_numpy(np.int64)
-    b2 = first["b2"].to_numpy(np.int64)
+    for j, rows in enumerate(per_theme):
+        mdays[np.searchsorted(uniq, lives.customer[rows]), j] = lives.days["m"][rows]
+    s0 = lives.days["s"][first]
+    e0 = lives.days["e"][first]
+    b1 = lives.days["b1"][first]
+    b2 = lives.days["b2"][first]
     cuts = np.column_stack([s0, e0, b1, b2, mdays])
     cuts = np.sort(np.clip(cuts, s0[:, None], e0[:, None]), axis=1)
     start, stop = cuts[:, :-1], cuts[:, 1:]
@@ -565,15 +599,15 @@ def _cells(
     # the churn event falls in the last piece of positive length
     pos = length > 0
     last = np.where(pos.any(axis=1), pos.shape[1] - 1 - np.argmax(pos[:, ::-1], axis=1), -1)
-    churned = first["churned"].to_numpy(bool)
+    churned = lives.churned[first]
     event = np.zeros_like(length, dtype=float)
     rows = np.flatnonzero(churned & (last >= 0))
     event[rows, last[rows]] = 1.0
     band = (start >= b1[:, None]).astype(np.int64) + (start >= b2[:, None]).astype(np.int64)
     k = length.shape[1]
     # Group on integer codes (fast) and put the labels back on the small result.
-    seg_code, seg_names = pd.factorize(first["segment"].to_numpy())
-    grp_code, grp_names = pd.factorize(first["grp"].to_numpy())
+    seg_code, seg_names = lives.segment[first], lives.segments
+    grp_code, grp_names = pd.factorize(lives.grp[first])
     long = pd.DataFrame(
         {
             "segment": np.repeat(seg_code, k),
