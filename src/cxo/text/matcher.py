@@ -4,7 +4,9 @@ Patterns (see ``codeframe.yaml``) are split into word specs: exact lemmas (dict 
 prefix ``abc*`` and suffix ``*abc`` wildcards (dict lookups per distinct length), infix
 ``*abc*`` (substring tests) and ``*`` (any word). Each distinct token is resolved once to the
 set of specs it satisfies (cached); phrases are then checked token by token within a clause,
-allowing up to ``GAP`` other tokens between their words.
+allowing up to ``GAP`` other words between their words. German compounds arrive followed by
+their parts (``rechnungsbetrag rechnung betrag``); the parts belong to the word they were split
+from and do not count as words in between, and ``*`` (any word) steps over to the next word.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
+from cxo.text.lemmas import compound_parts
+
 GAP = 2
 ANY = "*"
 _CACHE_LIMIT = 400_000
+_MIN_COMPOUND = 8
+"""Shorter tokens are never split into compound parts (see :mod:`cxo.text.lemmas`)."""
 
 
 class PatternSet:
@@ -77,6 +83,7 @@ class PatternSet:
         self._pre_lengths = sorted(self._prefix)
         self._suf_lengths = sorted(self._suffix)
         self._cache: dict[str, frozenset[int]] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
 
     def specs_of(self, token: str) -> frozenset[int]:
         """Ids of the word specs ``token`` satisfies (cached)."""
@@ -111,6 +118,32 @@ class PatternSet:
         self._cache[token] = res
         return res
 
+    def _parts_of(self, token: str) -> tuple[str, ...]:
+        """The compound parts that follow ``token`` in a normalised clause (cached)."""
+        got = self._parts.get(token)
+        if got is None:
+            got = compound_parts(token) if len(token) >= _MIN_COMPOUND else ()
+            if len(self._parts) > _CACHE_LIMIT:
+                self._parts.clear()
+            self._parts[token] = got
+        return got
+
+    def word_index(self, tokens: Sequence[str]) -> list[int]:
+        """For each token the number of the word it belongs to (compound parts share it)."""
+        out: list[int] = []
+        word = -1
+        i, n = 0, len(tokens)
+        while i < n:
+            word += 1
+            out.append(word)
+            parts = self._parts_of(tokens[i])
+            k = len(parts)
+            if k and tuple(tokens[i + 1 : i + 1 + k]) == parts:
+                out.extend([word] * k)
+                i += k
+            i += 1
+        return out
+
     def find(self, tokens: Sequence[str]) -> list[tuple[str, int, int]]:
         """All ``(label, start, end)`` matches in one clause's tokens (end exclusive)."""
         if not tokens:
@@ -119,7 +152,9 @@ class PatternSet:
         out: list[tuple[str, int, int]] = []
         by_first = self._by_first
         phrases = self.phrases
+        any_id = self._any
         n = len(tokens)
+        words: list[int] | None = None
         for i, s in enumerate(specs):
             for sid in s:
                 cands = by_first.get(sid)
@@ -130,11 +165,18 @@ class PatternSet:
                     if len(ids) == 1:
                         out.append((label, i, i + 1))
                         continue
+                    if words is None:
+                        words = self.word_index(tokens)
                     pos = i
                     ok = True
                     for want in ids[1:]:
                         nxt = -1
-                        for j in range(pos + 1, min(n, pos + 2 + GAP)):
+                        limit = words[pos] + 1 + GAP
+                        for j in range(pos + 1, n):
+                            if words[j] > limit:
+                                break
+                            if want == any_id and words[j] == words[pos]:
+                                continue  # `*` is a word, not a part of the current one
                             if want in specs[j]:
                                 nxt = j
                                 break
