@@ -40,7 +40,7 @@ def _worker(company_type: str, customers: int, seed: int, workdir: str) -> None:
     t = time.perf_counter()
     result = cxo.assess(ws, n_boot=200)
     assessed = time.perf_counter() - t
-    score = evaluate(result, truth)
+    score = evaluate(result, truth, ws)
     score["seconds_simulate_and_tag"] = prepared
     score["seconds_assess"] = assessed
     score["responses"] = result.responses

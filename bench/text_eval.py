@@ -25,6 +25,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -495,19 +496,48 @@ def tag_in_subprocess(n: int, workers: int, batch: int, root: Path) -> dict[str,
         workers=workers,
         batch=batch,
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=7200
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr[-2000:])
-    got: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=out, stderr=err, text=True)
+        peak_pss, peak_rss = _sample_tree(proc)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(err.read()[-2000:])
+        got: dict[str, Any] = json.loads(out.read().strip().splitlines()[-1])
+    got["combined_pss_mb"] = peak_pss / 2**20
+    got["combined_rss_mb"] = peak_rss / 2**20
     return got
+
+
+def _sample_tree(proc: subprocess.Popen[str], every: float = 0.2) -> tuple[int, int]:
+    """Wait for ``proc`` while sampling its process tree; the peak of the summed PSS
+    (proportional set size: shared pages such as the forked workers' dictionaries counted once
+    in total) and of the summed RSS (an upper bound that counts shared pages per process)."""
+    import psutil
+
+    root = psutil.Process(proc.pid)
+    peak_pss = peak_rss = 0
+    while proc.poll() is None:
+        pss = rss = 0
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for p in tree:
+            try:
+                info = p.memory_full_info()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            pss += info.pss
+            rss += info.rss
+        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+        time.sleep(every)
+    proc.wait()
+    return peak_pss, peak_rss
 
 
 def eval_throughput(scale: str) -> list[dict[str, Any]]:
     """comments/s of the default path and the embeddings path; peak RSS of tagging."""
-    import tempfile
-
     import cxo.text as text
     from cxo.text.analyze import Analyzer
 
@@ -561,14 +591,13 @@ def eval_throughput(scale: str) -> list[dict[str, Any]]:
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             got = tag_in_subprocess(size, workers, 100_000, Path(tmp) / "ws")
-        peak = max(got["rss_self_mb"], got["rss_workers_mb"])
         out.append(
             _row(
                 f"tag_workspace_{size}",
                 size,
                 got["seconds"],
                 f"cxo text tag on {size:,} simulated comments, {workers} worker processes; "
-                "peak RSS = max(parent, largest worker)",
+                "peak_rss_mb = combined peak PSS of the process tree (sampled every 0.2 s)",
                 comments_per_s=round(got["rate"]),
                 cpu_seconds=round(got["cpu_seconds"], 1),
                 comments_per_s_on_2_free_cores=round(2 * size / got["cpu_seconds"]),
@@ -579,9 +608,12 @@ def eval_throughput(scale: str) -> list[dict[str, Any]]:
                 peak_rss_total_mb_upper=round(
                     got["rss_self_mb"] + workers * got["rss_workers_mb"], 1
                 ),
+                combined_peak_pss_mb=round(got["combined_pss_mb"], 1),
+                combined_peak_rss_mb=round(got["combined_rss_mb"], 1),
             )
         )
-        out[-1]["peak_rss_mb"] = round(peak, 1)
+        # the figure the 2 GB target is about: all processes together, shared pages once
+        out[-1]["peak_rss_mb"] = round(got["combined_pss_mb"], 1)
     return out
 
 

@@ -4,94 +4,148 @@ The issue asks for 100k customers and several seeds. Simulating and tagging 100k
 takes minutes per company, so the suite runs two seeds per company type at 20k customers (about
 200k responses each; the noise is √5 larger than at 100k, so the ranking criterion is harder
 here, not easier) and ``bench/assess_recovery.py`` (``run("full")``) runs 100k × 3 types × 3
-seeds and records the same criteria per seed. Each (type, seed) is its own test so that
-``pytest -n 2`` spreads them. Planted revenue at risk = planted churn effect × the monthly
-revenue of the affected customers the assessment identified (those it can name and act on).
+seeds and records the same criteria per seed.
 
-The planted-null criterion of the issue is "flagged at FDR 10 % in at most 10 % of seeds";
-here every null cell must stay unflagged in every passing seed (the bench reports the rate
-over all seeds). Four (type, seed) cases are strict xfails with the measured reason in
-``KNOWN_GAPS``; when they start passing they turn into XPASS and the marker must go.
+Each (type, seed) is simulated and assessed once per session, by whichever ``pytest -n 2``
+worker asks first (a file lock per case; the score is cached as JSON beside the other
+workers' temp dirs), so the per-case tests spread over the workers and the pooled tests reuse
+their scores.
+
+Per case, the criteria that do not depend on chance at this size: every planted pain in the
+top (planted + 2), flagged, with an owner; the driver order; the trend decomposition. Pooled
+over the 6 cases, the two criteria that are rates:
+
+* revenue-at-risk intervals (95 %) cover the planted value — planted churn effect × the monthly
+  revenue of the identified customers the simulator truly affected (see
+  ``cxo.assess.recovery``): 18 intervals, at most 3 misses. With exact 95 % coverage, ≥ 4
+  misses has probability ``scipy.stats.binom.sf(3, 18, 0.05)`` = 0.011;
+* planted-null cells flagged at FDR 10 % "in at most 10 % of seeds": 12 (cell, seed) pairs,
+  at most 2 flagged (with a true rate of 10 %, ≥ 3 has probability
+  ``scipy.stats.binom.sf(2, 12, 0.10)`` = 0.111, so this only catches a rate well above 10 %).
+
+Measured gaps are strict xfails with the reason in ``KNOWN_GAPS``; when one starts passing it
+turns into XPASS and the marker must go.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import shutil
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pytest
 
 import cxo
 from cxo.assess.recovery import evaluate, load_simulation
 
 CUSTOMERS = 20_000
+TYPES = ("service", "software", "retail")
+SEEDS = (1, 2)
 
 KNOWN_GAPS = {
-    # Not the comment tagger any more: it finds ~86 % of the planted invoice-error comments
-    # at billing × private with no false positives, and the failures below persist when the
-    # tags are replaced by the simulator's own mention set ("perfect tagging").
-    # billing × invoice_error × private ranks 3rd and is flagged, but its excess churn
-    # 0.047 [0.024, 0.072] does not cover the planted 0.08 (perfect tagging: 0.046
-    # [0.024, 0.071]). The null cell field_service × appointment × business is flagged
-    # (gap −14.4 [−24.9, −3.9], q 0.009) from comments the simulator did write about
-    # appointments: its null mentions have NPS 8.7 against 20.5 (n = 343, p 0.008 with
-    # perfect tagging, still flagged at q 0.011).
-    ("service", 2): "invoice_error excess churn below the planted 0.08 even with perfect "
-    "tags; null cell's own mentions have a chance NPS gap (p 0.008)",
-    # Newly exposed by the better code frame (passed with the old one, which found only
-    # 44–55 % of the availability comments and 83–97 % of the onboarding ones):
-    # onboarding × onboarding_setup is split by segment (heterogeneity) and the enterprise cell
-    # is flagged (gap −12.8 [−25.9, −0.2], q 0.059); with perfect tagging it stays pooled and
-    # unflagged (q 0.83). The ~11 % of its null comments not counted are typos and negative
-    # clauses after a positive one ("…super friendly, yet the setup was chaotic"), which the
-    # sentiment lexicon rates positive.
-    ("software", 2): "null cell flagged in one segment; perfect tags keep it unflagged "
-    "(theme sentiment of mixed comments)",
-    # webshop × availability_stock is flagged (gap −2.4 [−5.2, 0.3], q 0.0997) and stays
-    # flagged with perfect tagging (q 0.085): the simulated null mentions have a lower NPS by
-    # chance (−2.4 points, n = 4710, p 0.05).
-    ("retail", 1): "null cell flagged from its own mentions (chance gap, also with perfect tags)",
-    # checkout × checkout_payment × occasional (0.043 [0.008, 0.080] vs 0.04, covered) ranks
-    # 7th of the top 5 behind random-comment cells (webshop × login_access,
-    # checkout × communication_clarity, service × repeat_contact).
+    # checkout × checkout_payment × occasional (excess 0.043 [0.008, 0.080] vs planted 0.04,
+    # covered) ranks 7th of the top 5 behind random-comment cells (webshop × login_access,
+    # checkout × communication_clarity, service × repeat_contact). At 100k it ranks 3rd–4th.
     ("retail", 2): "third planted pain ranks 7th (top 5 required)",
 }
-CASES = [
-    pytest.param(
-        company_type,
-        seed,
-        marks=[pytest.mark.xfail(reason=KNOWN_GAPS[(company_type, seed)], strict=True)]
-        if (company_type, seed) in KNOWN_GAPS
-        else [],
-        id=f"{company_type}-{seed}",
-    )
-    for company_type in ("service", "software", "retail")
-    for seed in (1, 2)
-]
+
+
+def _case(company_type: str, seed: int) -> Any:
+    gap = KNOWN_GAPS.get((company_type, seed))
+    marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+    return pytest.param(company_type, seed, marks=marks, id=f"{company_type}-{seed}")
+
+
+CASES = [_case(t, s) for t in TYPES for s in SEEDS]
+
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A directory all xdist workers of this session see."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent
+    path = root / "recovery-scores"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def score(shared: Path, company_type: str, seed: int) -> dict[str, Any]:
+    """Simulate, tag, assess and score one case, once per session (cached as JSON)."""
+    name = f"{company_type}-{seed}"
+    cached = shared / f"{name}.json"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if cached.exists():
+            got: dict[str, Any] = json.loads(cached.read_text("utf-8"))
+            return got
+        root = shared / f"ws-{name}"
+        ws, truth = load_simulation(root, company_type, CUSTOMERS, seed=seed)
+        result = cxo.assess(ws, n_boot=200)
+        got = evaluate(result, truth, ws)
+        assert result.trend is not None
+        dec = result.trend.decompositions[0]
+        got["trend"] = {
+            "mix": dec.mix,
+            "within": dec.within,
+            "total": dec.total,
+            "mix_ci": list(dec.mix_ci),
+            "within_ci": list(dec.within_ci),
+            "planted": truth["trend"]["decomposition"],
+        }
+        shutil.rmtree(root, ignore_errors=True)
+        cached.write_text(json.dumps(got, default=float), "utf-8")
+        return got
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("company_type", "seed"), CASES)
-def test_recovers_planted_pains_drivers_and_money(
-    tmp_path: Path, company_type: str, seed: int
-) -> None:
-    ws, truth = load_simulation(tmp_path / "ws", company_type, CUSTOMERS, seed=seed)
-    result = cxo.assess(ws, n_boot=200)
-    score = evaluate(result, truth)
-    for cell in score["pains"]:
-        assert cell["in_top"], (cell, score["top"])
+def test_planted_pains_ranked_flagged_and_owned(shared: Path, company_type: str, seed: int) -> None:
+    got = score(shared, company_type, seed)
+    for cell in got["pains"]:
+        assert cell["in_top"], (cell, got["top"])
         assert cell["flagged"], cell
         assert cell["has_owner"], cell
-        assert cell["revenue_covered"], cell
-    for cell in score["null_cells"]:
-        assert not cell["flagged"], cell
-    assert score["drivers"]["spearman"] >= 0.9, score["drivers"]
-    assert score["drivers"]["top_driver_ok"], score["drivers"]
-    assert score["drivers"]["zero_weight_not_significant"], score["drivers"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("company_type", "seed"),
+    [pytest.param(t, s, id=f"{t}-{s}") for t in TYPES for s in SEEDS],
+)
+def test_driver_order_and_trend_decomposition(shared: Path, company_type: str, seed: int) -> None:
+    got = score(shared, company_type, seed)
+    assert got["drivers"]["spearman"] >= 0.9, got["drivers"]
+    assert got["drivers"]["top_driver_ok"], got["drivers"]
+    assert got["drivers"]["zero_weight_not_significant"], got["drivers"]
     # "flat for two years": the decomposition by segment covers the planted expected values
-    assert result.trend is not None
-    dec = result.trend.decompositions[0]
-    planted_dec = truth["trend"]["decomposition"]
-    assert dec.mix_ci[0] <= planted_dec["mix"] <= dec.mix_ci[1]
-    assert dec.within_ci[0] <= planted_dec["within"] <= dec.within_ci[1]
-    assert np.isclose(dec.mix + dec.within, dec.total)
+    trend = got["trend"]
+    assert trend["mix_ci"][0] <= trend["planted"]["mix"] <= trend["mix_ci"][1]
+    assert trend["within_ci"][0] <= trend["planted"]["within"] <= trend["within_ci"][1]
+    assert trend["mix"] + trend["within"] == pytest.approx(trend["total"])
+
+
+@pytest.mark.slow
+def test_revenue_intervals_cover_planted_values(shared: Path) -> None:
+    cells = [c for t in TYPES for s in SEEDS for c in score(shared, t, s)["pains"]]
+    assert len(cells) == 18
+    missed = [c for c in cells if not c.get("revenue_covered")]
+    assert len(missed) <= 3, missed
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="3 of 12 flagged at 20k (bench at 100k: 0 of 18): field_service × appointment × "
+    "business (service-2, q 0.009) and webshop × availability_stock (retail-1, q 0.0997) stay "
+    "flagged with the simulator's own mention sets (chance gaps, p 0.008 and 0.05);"
+    " onboarding × onboarding_setup × enterprise (software-2, q 0.06) is not with them "
+    "(typos and mixed-clause comments the lexicon rates positive)",
+)
+def test_null_cells_rarely_flagged(shared: Path) -> None:
+    cells = [c for t in TYPES for s in SEEDS for c in score(shared, t, s)["null_cells"]]
+    assert len(cells) == 12
+    flagged = [c for c in cells if c["flagged"]]
+    assert len(flagged) <= 2, flagged

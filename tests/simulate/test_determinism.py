@@ -18,7 +18,11 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     a = simulate("service", 1_800, 11, tmp_path / "a", chunk_size=700)
     b = simulate("service", 1_800, 11, tmp_path / "b", chunk_size=700)
     da, db = digests(tmp_path / "a"), digests(tmp_path / "b")
-    assert set(da) == {f"{t}.parquet" for t in TABLES} | {"truth.json", "charter.yaml"}
+    assert set(da) == {f"{t}.parquet" for t in TABLES} | {
+        "truth.json",
+        "charter.yaml",
+        "truth_affected.parquet",
+    }
     assert da == db
     assert a.truth == b.truth
     c = simulate("service", 1_800, 12, tmp_path / "c", chunk_size=700)

@@ -41,6 +41,16 @@ def test_language_can_be_forced_and_checked() -> None:
         ("The service was not good.", "negative"),
         ("The food wasn't bad at all.", "positive"),
         ("Nicht schlecht, die Lieferung war pünktlich.", "positive"),
+        # "no" is a negator (YAML once read the bare word as false)
+        ("There were no problems at all.", "positive"),
+        # a negator reaches the next sentiment term only
+        ("No complaints, great service.", "positive"),
+        ("Nothing works, bad support.", "negative"),
+        # German negation after the verb, and reaching on from there
+        ("Die Rechnung stimmt nicht.", "negative"),
+        ("Das Internet funktioniert nicht.", "negative"),
+        ("Die App funktioniert nicht richtig.", "negative"),
+        ("Alles funktioniert, danke.", "positive"),
     ],
 )
 def test_negation_flips_sentiment(sample: str, sentiment: str) -> None:
@@ -122,6 +132,14 @@ def test_exclude_and_negation_in_yaml(tmp_path: Path) -> None:
 def test_invalid_yaml_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "codeframe.yaml").write_text("themes: [unclosed", "utf-8")
     with pytest.raises(cxo.CxoError, match="invalid YAML"):
+        text.load_codeframe(tmp_path)
+
+
+def test_bare_yaml_boolean_is_named(tmp_path: Path) -> None:
+    (tmp_path / "codeframe.yaml").write_text(
+        "negators:\n  en: [not, no, never]\nthemes: {}\n", "utf-8"
+    )
+    with pytest.raises(cxo.CxoError, match=r"negators\.en: False is not text; quote it"):
         text.load_codeframe(tmp_path)
 
 

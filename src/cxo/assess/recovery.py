@@ -5,7 +5,10 @@ Used by the recovery tests (``tests/assess/test_recovery.py``) and the benchmark
 
 * every planted pain appears in the top (planted + 2) of the ranking, flagged, with an owner;
 * its revenue-at-risk interval covers the planted value = planted churn effect × the monthly
-  revenue of the affected customers the assessment identified (those it can name and act on);
+  revenue of the customers the assessment identified *who are truly affected* (fixing the pain
+  saves that; an identified customer whose comment was tagged with the theme but whom the
+  simulator did not affect churns no less after the fix). The simulator's per-customer truth
+  (``truth_affected``) gives the share; without it, all identified customers count;
 * planted-null cells are not flagged at FDR 10 %;
 * the planted driver order is recovered (Spearman ρ ≥ 0.9, the top driver first, zero-weight
   drivers not significant).
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+AFFECTED = "truth_affected"
 
 if TYPE_CHECKING:
     from cxo.assess import Assessment
@@ -38,6 +43,10 @@ def load_simulation(
             cols = ", ".join(f'"{c}"' for c in table.column_names)
             con.execute(f'insert into "{name}" ({cols}) select {cols} from _sim')
             con.unregister("_sim")
+        # the per-customer truth, for :func:`evaluate` only (the assessment never reads it)
+        con.register("_sim", sim.affected)
+        con.execute(f"create or replace table {AFFECTED} as select * from _sim")
+        con.unregister("_sim")
     tag_workspace(ws)
     return ws, sim.truth
 
@@ -49,14 +58,56 @@ def matches(pain: Pain, cell: dict[str, Any]) -> bool:
     return pain.segment is None or cell["segment"] is None or pain.segment == cell["segment"]
 
 
-def evaluate(result: Assessment, truth: dict[str, Any]) -> dict[str, Any]:
-    """Score an assessment against the simulator's truth (see the module docs)."""
+def affected_share(ws: Workspace, pain: Pain, index: int) -> float | None:
+    """Share of the monthly revenue of the pain's identified active customers that belongs to
+    customers planted pain ``index`` truly affects (None without the simulator's truth).
+
+    Identified as in the assessment: a non-positive mention of the theme at the touchpoint, in
+    a response with an NPS answer, by a known customer of the pain's segment; revenue = active
+    contracts' monthly price at the as-of date.
+    """
+    with ws.connect(read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        if AFFECTED not in tables:
+            return None
+        seg_filter = "" if pain.segment is None else "and coalesce(c.segment, '(none)') = ?"
+        params: list[Any] = [pain.touchpoint, pain.theme]
+        if pain.segment is not None:
+            params.append(pain.segment)
+        params.append(index)
+        row = con.execute(
+            f"""with ident as (
+                  select distinct r.customer_id from response_themes t
+                  join responses r using (response_id)
+                  join customers c using (customer_id)
+                  where r.touchpoint = ? and t.theme = ?
+                    and (t.sentiment is null or t.sentiment <> 'positive')
+                    and r.nps is not null and c.churn_date is null {seg_filter}),
+                mrr as (
+                  select customer_id, sum(monthly_price) as mrr from contracts
+                  where end_date is null group by customer_id)
+                select sum(m.mrr) filter (where a.customer_id is not null), sum(m.mrr)
+                from ident i join mrr m using (customer_id)
+                left join (select customer_id from {AFFECTED} where pain = ?) a
+                  using (customer_id)""",
+            params,
+        ).fetchone()
+    if not row or not row[1]:
+        return None
+    return float(row[0] or 0.0) / float(row[1])
+
+
+def evaluate(
+    result: Assessment, truth: dict[str, Any], ws: Workspace | None = None
+) -> dict[str, Any]:
+    """Score an assessment against the simulator's truth (see the module docs); ``ws`` (made by
+    :func:`load_simulation`) supplies the per-customer truth for the revenue estimand."""
     from scipy import stats as st
 
     planted = truth["pains"]
     top_n = len(planted) + 2
     pains_out: list[dict[str, Any]] = []
-    for cell in planted:
+    for index, cell in enumerate(planted):
         found = [p for p in result.pains if matches(p, cell)]
         row: dict[str, Any] = {
             "touchpoint": cell["touchpoint"],
@@ -70,8 +121,13 @@ def evaluate(result: Assessment, truth: dict[str, Any]) -> dict[str, Any]:
             pain = found[0]
             planted_rar = None
             covered = False
+            share = affected_share(ws, pain, index) if ws is not None else None
             if pain.revenue is not None:
-                planted_rar = cell["churn_effect"] * pain.revenue.monthly_revenue_exposed
+                planted_rar = (
+                    cell["churn_effect"]
+                    * (1.0 if share is None else share)
+                    * pain.revenue.monthly_revenue_exposed
+                )
                 covered = pain.revenue.ci_low <= planted_rar <= pain.revenue.ci_high
             row.update(
                 rank=pain.rank,
@@ -83,6 +139,7 @@ def evaluate(result: Assessment, truth: dict[str, Any]) -> dict[str, Any]:
                 revenue_at_risk=pain.revenue.value if pain.revenue else None,
                 revenue_ci=[pain.revenue.ci_low, pain.revenue.ci_high] if pain.revenue else None,
                 planted_revenue_at_risk=planted_rar,
+                identified_truly_affected_share=share,
                 revenue_covered=covered,
             )
         pains_out.append(row)

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from cxo.core.charter import template_text
 from cxo.core.contract import TABLES
-from cxo.simulate.chunk import Acc, Counters, generate_chunk, schema
+from cxo.simulate.chunk import AFFECTED, AFFECTED_SCHEMA, Acc, Counters, generate_chunk, schema
 from cxo.simulate.config import SimulationConfig, build_config
 from cxo.simulate.context import build_context
 from cxo.simulate.truth import build_truth
@@ -54,6 +54,7 @@ class SimulatedCompany:
     out: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)
     _tables: dict[str, pa.Table] = field(default_factory=dict, repr=False)
+    _affected: pa.Table | None = field(default=None, repr=False)
 
     @property
     def tables(self) -> dict[str, pa.Table]:
@@ -63,6 +64,14 @@ class SimulatedCompany:
                 name: pq.read_table(path) for name, path in self.files.items() if name in TABLES
             }
         return self._tables
+
+    @property
+    def affected(self) -> pa.Table:
+        """Ground truth per customer: ``(customer_id, pain)`` for every customer a planted pain
+        affects (``pain`` indexes ``truth["pains"]``; on disk ``truth_affected.parquet``)."""
+        if self._affected is None and self.out is not None:
+            self._affected = pq.read_table(self.files[AFFECTED])
+        return self._affected if self._affected is not None else AFFECTED_SCHEMA.empty_table()
 
     def table(self, name: str) -> pa.Table:
         """One table by its contract name."""
@@ -113,13 +122,15 @@ def simulate(
     counts = dict.fromkeys(TABLES, 0)
     out_dir = Path(out) if out is not None else None
     writers: dict[str, pq.ParquetWriter] = {}
-    parts: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+    parts: dict[str, list[pa.Table]] = {name: [] for name in [*TABLES, AFFECTED]}
     files: dict[str, Path] = {}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
             files[name] = out_dir / f"{name}.parquet"
             writers[name] = pq.ParquetWriter(files[name], schema(name), **PARQUET_OPTIONS)
+        files[AFFECTED] = out_dir / f"{AFFECTED}.parquet"
+        writers[AFFECTED] = pq.ParquetWriter(files[AFFECTED], AFFECTED_SCHEMA, **PARQUET_OPTIONS)
     try:
         n_chunks = -(-cfg.customers // cfg.chunk_size)
         done = 0
@@ -128,7 +139,8 @@ def simulate(
             tables, chunk_acc = generate_chunk(ctx, index, n, counters)
             acc.merge(chunk_acc)
             for name, table in tables.items():
-                counts[name] += table.num_rows
+                if name in counts:
+                    counts[name] += table.num_rows
                 if table.num_rows == 0:
                     continue
                 if name in writers:
@@ -148,6 +160,7 @@ def simulate(
             name: pa.concat_tables(parts[name]) if parts[name] else schema(name).empty_table()
             for name in TABLES
         }
+        result._affected = pa.concat_tables(parts[AFFECTED]) if parts[AFFECTED] else None
     else:
         charter_path = out_dir / "charter.yaml"
         charter_path.write_text(template_text(cfg.company_type), "utf-8")

@@ -182,7 +182,24 @@ def generate_chunk(
     tables["sends"] = _sends_table(ctx, cu, ev, cust_ids, counters, acc)
     tables["sessions"] = _sessions_table(ctx, cu, ev, cust_ids, counters, acc)
     tables["responses"], tables["ratings"] = _responses(ctx, rng, cu, ev, cust_ids, counters, acc)
+    tables[AFFECTED] = _affected_table(cu, cust_ids)
     return tables, acc
+
+
+AFFECTED = "truth_affected"
+"""Ground truth beside the contract tables: which customer each planted pain affects."""
+
+AFFECTED_SCHEMA = pa.schema(
+    [pa.field("customer_id", pa.string(), nullable=False), pa.field("pain", pa.int32(), False)]
+)
+
+
+def _affected_table(cu: Customers, cust_ids: pa.Array) -> pa.Table:
+    """(customer_id, pain) for every affected customer; ``pain`` indexes ``truth["pains"]``."""
+    cust, pain = np.nonzero(cu.affected)
+    return pa.table(
+        [cust_ids.take(pa.array(cust)), pa.array(pain.astype(np.int32))], schema=AFFECTED_SCHEMA
+    )
 
 
 # --- customers ---------------------------------------------------------------------------

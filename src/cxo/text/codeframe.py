@@ -74,7 +74,16 @@ def _as_lists(value: Any, where: str) -> dict[str, list[str]]:
     for lang, pats in value.items():
         if not isinstance(pats, list):
             raise InputError(f"{where}.{lang}: expected a list of patterns")
-        out[str(lang)] = [str(p) for p in pats]
+        for p in pats:
+            if not isinstance(p, str):
+                # YAML 1.1 reads bare no/yes/on/off/true as booleans and 1.0 as a number
+                raise InputError(
+                    f"{where}.{lang}: {p!r} is not text; quote it (YAML reads bare "
+                    'no/yes/on/off as true/false): "no"'
+                    if isinstance(p, bool)
+                    else f"{where}.{lang}: {p!r} is not text; quote it"
+                )
+        out[str(lang)] = list(pats)
     return out
 
 

@@ -89,6 +89,11 @@ class Lexicon:
                     lab, b = best[a]
                     if a < covered_until:
                         continue
+                    # a negator reaches the next sentiment term only: "no complaints, great
+                    # service" negates "complaints", not "great"; one that ends a term
+                    # ("funktioniert nicht") also reaches the next ("… nicht richtig")
+                    tail = covered_until > 0 and tokens[covered_until - 1] == NEG
+                    scope = max(0, a - _NEG_WINDOW, covered_until - tail)
                     covered_until = b
                     w = 1.0 if lab == "+" else -1.0
                     if (a, b) in strong:
@@ -96,7 +101,7 @@ class Lexicon:
                     if a - 1 in intens:
                         w *= 1.5
                     span = tokens[a:b]
-                    if NEG in tokens[max(0, a - _NEG_WINDOW) : a] and NEG not in span:
+                    if NEG in tokens[scope:a] and NEG not in span:
                         w = -w * (0.5 if w < 0 else 1.0)
                     total += w
             for lit in c.pos_lit:
