@@ -33,13 +33,15 @@ print(json.dumps({"seconds": time.perf_counter() - t, "pains": len(a.pains),
 
 def _workspace(root: Path, company_type: str, customers: int, tag: bool) -> Path:
     import cxo
+    from cxo.core.contract import TABLES
     from cxo.workspace import Workspace
 
     out = root / "sim"
     cxo.simulate(company_type, customers, seed=1, out=out)
     ws = Workspace.create(root / "ws", company_type)
     with ws.connect() as con:
-        for parquet in sorted(out.glob("*.parquet")):
+        # the contract tables only (truth_affected.parquet is ground truth, not data)
+        for parquet in sorted(out / f"{name}.parquet" for name in TABLES):
             cols = [r[0] for r in con.execute(f"describe select * from '{parquet}'").fetchall()]
             names = ", ".join(f'"{c}"' for c in cols)
             con.execute(f"insert into \"{parquet.stem}\" ({names}) select {names} from '{parquet}'")
