@@ -66,9 +66,10 @@ def affected_share(ws: Workspace, pain: Pain, index: int) -> float | None:
     a response with an NPS answer, by a known customer of the pain's segment; revenue = active
     contracts' monthly price at the as-of date.
     """
+    from cxo.text.workspace import ws_tables
+
     with ws.connect(read_only=True) as con:
-        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-        if AFFECTED not in tables:
+        if AFFECTED not in ws_tables(con):
             return None
         seg_filter = "" if pain.segment is None else "and coalesce(c.segment, '(none)') = ?"
         params: list[Any] = [pain.touchpoint, pain.theme]

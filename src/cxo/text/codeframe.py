@@ -77,11 +77,10 @@ def _as_lists(value: Any, where: str) -> dict[str, list[str]]:
         for p in pats:
             if not isinstance(p, str):
                 # YAML 1.1 reads bare no/yes/on/off/true as booleans and 1.0 as a number
+                hint = ' (YAML reads bare no/yes/on/off as true/false): "no"'
                 raise InputError(
-                    f"{where}.{lang}: {p!r} is not text; quote it (YAML reads bare "
-                    'no/yes/on/off as true/false): "no"'
-                    if isinstance(p, bool)
-                    else f"{where}.{lang}: {p!r} is not text; quote it"
+                    f"{where}.{lang}: {p!r} is not text; quote it"
+                    + (hint if isinstance(p, bool) else "")
                 )
         out[str(lang)] = list(pats)
     return out

@@ -19,8 +19,6 @@ from cxo.text.lemmas import compound_parts
 GAP = 2
 ANY = "*"
 _CACHE_LIMIT = 400_000
-_MIN_COMPOUND = 8
-"""Shorter tokens are never split into compound parts (see :mod:`cxo.text.lemmas`)."""
 
 
 class PatternSet:
@@ -83,7 +81,6 @@ class PatternSet:
         self._pre_lengths = sorted(self._prefix)
         self._suf_lengths = sorted(self._suffix)
         self._cache: dict[str, frozenset[int]] = {}
-        self._parts: dict[str, tuple[str, ...]] = {}
 
     def specs_of(self, token: str) -> frozenset[int]:
         """Ids of the word specs ``token`` satisfies (cached)."""
@@ -118,16 +115,6 @@ class PatternSet:
         self._cache[token] = res
         return res
 
-    def _parts_of(self, token: str) -> tuple[str, ...]:
-        """The compound parts that follow ``token`` in a normalised clause (cached)."""
-        got = self._parts.get(token)
-        if got is None:
-            got = compound_parts(token) if len(token) >= _MIN_COMPOUND else ()
-            if len(self._parts) > _CACHE_LIMIT:
-                self._parts.clear()
-            self._parts[token] = got
-        return got
-
     def word_index(self, tokens: Sequence[str]) -> list[int]:
         """For each token the number of the word it belongs to (compound parts share it)."""
         out: list[int] = []
@@ -136,7 +123,7 @@ class PatternSet:
         while i < n:
             word += 1
             out.append(word)
-            parts = self._parts_of(tokens[i])
+            parts = compound_parts(tokens[i])  # cached in cxo.text.lemmas
             k = len(parts)
             if k and tuple(tokens[i + 1 : i + 1 + k]) == parts:
                 out.extend([word] * k)
