@@ -66,12 +66,15 @@ def ratings_wide(
     has_cust = "customers" in tables
     seg = "coalesce(c.segment, '(none)')" if has_cust else "'(none)'"
     join = "left join customers c on c.customer_id = r.customer_id" if has_cust else ""
-    # A fixed row order: the seeded bootstrap resamples rows by position.
+    # Pivot the ratings on the response id alone, then join the response's fields (grouping on
+    # the joined string columns as well is twice as slow at 3M rated responses). A fixed row
+    # order: the seeded bootstrap resamples rows by position.
     frame = con.execute(
-        f"""select r.touchpoint, {seg} as segment, any_value(r.{target}) as target, {cols}
-            from ratings g join responses r using (response_id) {join}
-            group by g.response_id, r.touchpoint, {seg}
-            order by g.response_id"""
+        f"""with w as (select g.response_id, {cols} from ratings g group by g.response_id)
+            select r.touchpoint, {seg} as segment, r.{target} as target,
+                   w.* exclude (response_id)
+            from w join responses r using (response_id) {join}
+            order by w.response_id"""
     ).df()
     return frame, list(attributes)
 

@@ -259,8 +259,8 @@ def group_stats(
     n, k = data.shape
     mask = ~np.isnan(data)
     xz = np.where(mask, data, 0.0)
-    m = mask.astype(float)
     if n <= groups:
+        m = mask.astype(float)
         out = np.empty((n, 4, k, k))
         out[:, 0] = m[:, :, None] * m[:, None, :]
         out[:, 1] = xz[:, :, None] * m[:, None, :]
@@ -270,18 +270,20 @@ def group_stats(
     rng = rng or np.random.default_rng(0)
     assign = np.asarray(rng.integers(0, groups, size=n), dtype=np.int64)
     order = np.argsort(assign, kind="stable")
-    bounds = np.searchsorted(assign[order], np.arange(groups + 1))
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(assign, minlength=groups))])
     out = np.zeros((groups, 4, k, k))
-    xs, ms = xz[order], m[order]
-    x2 = xs * xs
-    for g in range(groups):  # a loop over groups (not rows, not resamples): four small GEMMs
+    # A loop over groups (not rows, not resamples): each gathers its rows and does four small
+    # GEMMs. Gathering per group, not the whole sorted copy at once, halves the time at
+    # millions of rows (no large temporary arrays).
+    for g in range(groups):
         lo, hi = bounds[g], bounds[g + 1]
         if hi <= lo:
             continue
-        mg, xg = ms[lo:hi], xs[lo:hi]
+        rows = order[lo:hi]
+        xg, mg = xz[rows], mask[rows].astype(float)
         out[g, 0] = mg.T @ mg
         out[g, 1] = xg.T @ mg
-        out[g, 2] = x2[lo:hi].T @ mg
+        out[g, 2] = (xg * xg).T @ mg
         out[g, 3] = xg.T @ xg
     return out
 
@@ -493,7 +495,9 @@ def drivers_from_array(
         data_r = np.column_stack([data[:, :-1], noise, data[:, -1]])
     else:
         data_r = data
-    stats = group_stats(data_r, groups=groups, rng=rng)
+    # Without a bootstrap only the totals matter: one group (the per-group statistics cost
+    # thousands of small matrix products).
+    stats = group_stats(data_r, groups=groups if n_boot > 0 else 1, rng=rng)
     total = stats.sum(axis=0)
     corr_all, cnt = corr_from_stats(total)
     min_pairs = float(cnt.min())
