@@ -40,6 +40,8 @@ class DemoResult:
     scorecard: Any = None
     assessment: Any = None
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    proofs: list[Any] = field(default_factory=list)
+    priorities: Any = None
     report_path: Path | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -102,9 +104,36 @@ def run_demo(
             result.diagnostics[name] = diagnose(ws, name)
         except CxoError as exc:  # e.g. a table this company type does not have
             result.skipped[name] = exc.message
+    say("initiatives: loading the company's plan, measuring what each did")
+    _initiatives(result, sim_dir / "portfolio.yaml")
     say("writing the report")
     result.report_path = write_demo_report(result)
     return result
+
+
+def _initiatives(result: DemoResult, portfolio_file: Path) -> None:
+    """Load the simulated portfolio, measure every launched initiative, rank them."""
+    from cxo.initiatives import (
+        initiatives,
+        latest_pains,
+        load_portfolio,
+        measure,
+        prioritise,
+        save_initiative,
+    )
+
+    ws = result.workspace
+    for item in load_portfolio(portfolio_file):
+        save_initiative(ws.app_database_url, item, author="cxo demo")
+    portfolio = initiatives(ws.app_database_url)
+    for item in portfolio:
+        if item.launch is None:
+            continue
+        try:
+            result.proofs.append(measure(ws, item))
+        except CxoError as exc:
+            result.skipped[f"initiative {item.key}"] = exc.message
+    result.priorities = prioritise(latest_pains(ws), portfolio, result.proofs)
 
 
 def write_demo_report(result: DemoResult) -> Path:
@@ -126,6 +155,20 @@ def write_demo_report(result: DemoResult) -> Path:
     for name, diag in result.diagnostics.items():
         de_title, en_title = titles[name]
         sections.append(Section(de_title if de else en_title, diag.to_html()))
+    if result.proofs or result.priorities is not None:
+        from cxo.initiatives.html import render
+
+        sections.append(
+            Section(
+                "Initiativen und Nachweis" if de else "Initiatives and proof",
+                render(
+                    result.proofs,
+                    result.priorities,
+                    language=ws.settings.language,
+                    currency=ws.settings.currency,
+                ),
+            )
+        )
     return write_report(
         ws.reports_dir / "report.html",
         "Customer Experience: Standortbestimmung" if de else "Customer experience assessment",

@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import yaml
+
 from cxo.core.contract import TABLES
 from cxo.simulate import simulate
 
@@ -22,6 +24,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
         "truth.json",
         "charter.yaml",
         "truth_affected.parquet",
+        "portfolio.yaml",
     }
     assert da == db
     assert a.truth == b.truth
@@ -39,3 +42,8 @@ def test_streamed_files_equal_the_in_memory_tables(tmp_path: Path) -> None:
     truth = json.loads((tmp_path / "r" / "truth.json").read_text("utf-8"))
     assert truth == mem.truth
     assert (tmp_path / "r" / "charter.yaml").read_text("utf-8").startswith("# cxo charter")
+    # the company's plan of its initiatives, one per planted initiative, same on disk and in memory
+    plan = yaml.safe_load((tmp_path / "r" / "portfolio.yaml").read_text("utf-8"))
+    assert plan == mem.portfolio()
+    assert [i["key"] for i in plan["initiatives"]] == [i["name"] for i in truth["initiatives"]]
+    assert all(i["owner"] and i["launch"] for i in plan["initiatives"])

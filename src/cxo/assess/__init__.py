@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import sys
 import types
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from cxo.assess.focus import Focus, focus
 from cxo.assess.linkage import Linkage, linkage
 from cxo.assess.pains import FDR, Pain, find_pains
 from cxo.assess.trend import Trend, trend
+from cxo.core.jsonable import jsonable
 from cxo.engine.format import format_number
 from cxo.errors import CxoError, InsufficientDataError
 from cxo.workspace import Workspace, resolve_workspace, saved_assessments
@@ -102,7 +102,7 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the content of ``assessment-<n>.json``)."""
-        out: dict[str, Any] = _clean(
+        out: dict[str, Any] = jsonable(
             {
                 "schema_version": SCHEMA_VERSION,
                 "number": self.number,
@@ -203,20 +203,6 @@ class Assessment:
         from cxo.assess.html import render
 
         return render(self)
-
-
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    if hasattr(obj, "item"):
-        return _clean(obj.item())
-    if isinstance(obj, dt.date):
-        return obj.isoformat()
-    return obj
 
 
 def assess(

@@ -39,7 +39,7 @@ def demo(
         raise UsageError(f"--type must be one of {', '.join(COMPANY_TYPES)}")
     if customers < 500:
         raise UsageError("--customers must be at least 500 for a meaningful demo")
-    steps = 7 + len(IMPORT_ORDER)
+    steps = 8 + len(IMPORT_ORDER)
     with progress() as bar:
         task = bar.add_task("demo", total=steps)
 
@@ -60,6 +60,21 @@ def demo(
         console.print(result.assessment.summary())
     for name, diag in result.diagnostics.items():
         console.print(f"[bold]{name}[/]: {diag.summary()}")
+    for proof in result.proofs:
+        n = proof.effect.nps
+        console.print(
+            f"[bold]initiative {proof.initiative.key}[/]: NPS effect {n.estimate:+.1f} "
+            f"[{n.ci_low:+.1f}, {n.ci_high:+.1f}] (expected "
+            f"{proof.initiative.expected_nps_effect or 0:+.1f}); {proof.case.verdict}: "
+            f"{proof.case.reason}",
+            highlight=False,
+        )
+    if result.priorities is not None:
+        for stop in result.priorities.stop:
+            console.print(
+                f"stop candidate: {stop.initiative.key} — {stop.stop_reason}",
+                highlight=False,
+            )
     for name, why in result.skipped.items():
         err_console.print(f"[yellow]skipped {name}:[/] {why}")
     ws = result.workspace
@@ -68,6 +83,7 @@ def demo(
     console.print("next:")
     console.print(f"  cxo scorecard --workspace {ws.root} --by segment")
     console.print(f"  cxo assess --workspace {ws.root} --json")
+    console.print(f"  cxo initiative rank --workspace {ws.root}")
     console.print(f"  cxo serve --workspace {ws.root}")
     if serve:
         from cxo.cli.serve import run_server

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "assess",
     "drivers",
     "diagnose",
+    "initiative",
     "text",
     "serve",
 )

@@ -26,3 +26,8 @@ def format_percent(value: float | None, decimals: int = 1, language: str = "en")
     if value is None or math.isnan(value):
         return "–"
     return f"{format_number(100.0 * value, decimals, language)} %"
+
+
+def format_money(value: float | None, currency: str = "EUR", language: str = "en") -> str:
+    """An amount without cents and its currency code (``-12,345 EUR`` / ``-12.345 EUR``)."""
+    return f"{format_number(value, 0, language)} {currency}"

@@ -28,6 +28,7 @@ from cxo.core.contract import TABLES
 from cxo.simulate.chunk import AFFECTED, AFFECTED_SCHEMA, Acc, Counters, generate_chunk, schema
 from cxo.simulate.config import SimulationConfig, build_config
 from cxo.simulate.context import build_context
+from cxo.simulate.portfolio import portfolio, portfolio_yaml
 from cxo.simulate.truth import build_truth
 
 __all__ = ["SimulatedCompany", "SimulationConfig", "simulate"]
@@ -76,6 +77,11 @@ class SimulatedCompany:
     def table(self, name: str) -> pa.Table:
         """One table by its contract name."""
         return self.tables[name]
+
+    def portfolio(self) -> dict[str, Any]:
+        """The company's plan of initiatives (``portfolio.yaml``; see
+        :mod:`cxo.simulate.portfolio`)."""
+        return portfolio(self.config.company_type, self.config.customers, self.truth)
 
     def summary(self) -> str:
         """One line per table with its row count."""
@@ -168,8 +174,11 @@ def simulate(
         truth_path.write_text(
             json.dumps(truth, ensure_ascii=False, indent=2, sort_keys=False) + "\n", "utf-8"
         )
+        portfolio_path = out_dir / "portfolio.yaml"
+        portfolio_path.write_text(portfolio_yaml(cfg.company_type, cfg.customers, truth), "utf-8")
         files["charter"] = charter_path
         files["truth"] = truth_path
+        files["portfolio"] = portfolio_path
     return result
 
 

@@ -77,3 +77,27 @@ class AssessmentRun(Base):
         ForeignKey("charter_versions.id"), nullable=True
     )
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class InitiativeRow(Base):
+    """One CX initiative of the portfolio (see :mod:`cxo.initiatives.portfolio`)."""
+
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    owner: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="idea")
+    touchpoints: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    """JSON list of touchpoint keys."""
+    pains: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    """JSON list of ``touchpoint:theme`` the initiative addresses."""
+    one_off_cost: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    running_cost_month: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    expected_nps_effect: Mapped[float | None] = mapped_column(Float, nullable=True)
+    expected_churn_effect: Mapped[float | None] = mapped_column(Float, nullable=True)
+    launch: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

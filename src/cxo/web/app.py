@@ -52,6 +52,58 @@ def create_app(workspace: Workspace) -> FastAPI:
             raise MissingDataError("no assessment yet", hint="run `cxo assess` or `cxo demo`")
         return json.loads(files[max(files)].read_text("utf-8"))
 
+    @app.get("/api/initiatives")
+    def initiative_list() -> list[dict[str, Any]]:
+        """The portfolio of initiatives."""
+        from cxo.initiatives import initiatives
+
+        return [i.to_dict() for i in initiatives(workspace.app_database_url)]
+
+    @app.get("/api/initiatives/ranking")
+    def initiative_ranking(measured: bool = True) -> dict[str, Any]:
+        """Initiatives against the ranked pains of the latest assessment; gaps; what to stop."""
+        from cxo.initiatives import initiatives, latest_pains, measure, prioritise
+
+        portfolio = initiatives(workspace.app_database_url)
+        proofs = []
+        for item in portfolio if measured else []:
+            if item.launch is not None:
+                try:
+                    proofs.append(measure(workspace, item))
+                except CxoError:
+                    continue  # not measurable yet
+        return prioritise(latest_pains(workspace), portfolio, proofs).to_dict()
+
+    @app.get("/api/initiatives/{key}")
+    def initiative_one(key: str) -> dict[str, Any]:
+        """One initiative."""
+        from cxo.initiatives import get_initiative
+
+        return get_initiative(workspace.app_database_url, key).to_dict()
+
+    @app.get("/api/initiatives/{key}/case")
+    def initiative_case(
+        key: str, horizon: int = 36, discount_rate: float = 0.08, margin: float = 1.0
+    ) -> dict[str, Any]:
+        """Business case before launch: NPV, ROI, payback, break-even, sensitivity."""
+        from cxo.initiatives import case, get_initiative
+
+        ini = get_initiative(workspace.app_database_url, key)
+        result, reach = case(
+            workspace, ini, horizon_months=horizon, discount_rate=discount_rate, margin=margin
+        )
+        return {"initiative": ini.to_dict(), "reach": reach.to_dict(), **result.to_dict()}
+
+    @app.get("/api/initiatives/{key}/effect")
+    def initiative_effect(
+        key: str, pre_months: int = 12, post_months: int | None = None
+    ) -> dict[str, Any]:
+        """Measured effect after launch (difference-in-differences), churn, money and ROI."""
+        from cxo.initiatives import get_initiative, measure
+
+        ini = get_initiative(workspace.app_database_url, key)
+        return measure(workspace, ini, pre_months=pre_months, post_months=post_months).to_dict()
+
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
         """The latest report, or how to make one."""

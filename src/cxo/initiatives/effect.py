@@ -1,0 +1,327 @@
+"""Did the initiative work? Difference-in-differences on the survey responses.
+
+Treated: responses at the initiative's touchpoints; control: responses at the other
+touchpoints (without touchpoints of other initiatives launched inside the window). Pre: the
+``pre_months`` before the launch; post: from the launch to ``post_months`` after it (default:
+everything up to the last response). The effect on NPS is
+
+    (NPS treated, post − NPS treated, pre) − (NPS control, post − NPS control, pre)
+
+computed within each segment and averaged with the treated post-launch responses as weights
+(a shift in the segment mix is not an effect). NPS is the mean of +100/0/−100 per response, so
+the estimator is a linear contrast of cell means; its standard error is cluster-robust by
+customer (a customer answering before and after is one cluster), from the influence of each
+customer on the contrast, with the small-sample factor of Stata and statsmodels
+(G/(G−1) · (N−1)/(N−K)). With one segment the estimate and standard error equal the
+interaction coefficient of ``y ~ treated * post`` fitted by OLS with ``cov_type="cluster"``
+(tested against statsmodels).
+
+The same contrast on the detractor indicator gives the change in the share of detractors,
+which the churn linkage turns into money (:mod:`cxo.initiatives.roi`).
+
+A placebo check splits the pre window in two halves and applies the same estimator with a fake
+launch in between: a clear "effect" there means treated and control were not moving in
+parallel before the launch, and the estimate is flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cxo.core.jsonable import jsonable_dict
+from cxo.errors import InsufficientDataError, MissingDataError, UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+
+MIN_RESPONSES_PER_CELL = 30
+PLACEBO_P = 0.05
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class DidEstimate:
+    """One difference-in-differences contrast with its cluster-robust interval."""
+
+    metric: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    cells: dict[str, float]
+    """Pooled values of the four cells: ``treated_pre``, ``treated_post``, ``control_pre``,
+    ``control_post`` (in the metric's unit)."""
+    responses: dict[str, int]
+    clusters: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "metric": self.metric,
+            "estimate": self.estimate,
+            "se": self.se,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "p_value": self.p_value,
+            "cells": self.cells,
+            "responses": self.responses,
+            "clusters": self.clusters,
+        }
+
+
+@dataclass
+class EffectMeasurement:
+    """The measured effect of one initiative on NPS and on the detractor share."""
+
+    touchpoints: list[str]
+    controls: list[str]
+    launch: dt.date
+    pre_start: dt.date
+    post_end: dt.date
+    nps: DidEstimate
+    detractors: DidEstimate
+    placebo: DidEstimate | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def parallel_trends_doubtful(self) -> bool:
+        """The placebo launch in the pre window shows a clear NPS "effect"."""
+        return self.placebo is not None and self.placebo.p_value < PLACEBO_P
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return jsonable_dict(
+            {
+                "method": "difference-in-differences, segment-stratified, customer-clustered",
+                "touchpoints": self.touchpoints,
+                "controls": self.controls,
+                "launch": self.launch.isoformat(),
+                "pre_start": self.pre_start.isoformat(),
+                "post_end": self.post_end.isoformat(),
+                "nps": self.nps.to_dict(),
+                "detractor_share": self.detractors.to_dict(),
+                "placebo": self.placebo.to_dict() if self.placebo else None,
+                "parallel_trends_doubtful": self.parallel_trends_doubtful,
+                "notes": self.notes,
+            }
+        )
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    m = day.year * 12 + day.month - 1 - months
+    return dt.date(m // 12, m % 12 + 1, min(day.day, 28))
+
+
+def measure_effect(
+    con: duckdb.DuckDBPyConnection,
+    touchpoints: list[str],
+    launch: dt.date,
+    *,
+    controls: list[str] | None = None,
+    exclude: list[str] | None = None,
+    pre_months: int = 12,
+    post_months: int | None = None,
+    level: float = LEVEL,
+) -> EffectMeasurement:
+    """Difference-in-differences effect of a launch at ``touchpoints`` on ``launch``.
+
+    ``controls`` default to every other touchpoint with NPS answers, minus ``exclude`` (e.g.
+    touchpoints of other initiatives launched inside the window).
+    """
+    if not touchpoints:
+        raise UsageError("an initiative needs at least one touchpoint to measure its effect")
+    if pre_months < 2:
+        raise UsageError("pre_months must be at least 2 (the placebo check halves it)")
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if "responses" not in tables:
+        raise MissingDataError(
+            "measuring an effect needs table `responses`",
+            hint="import it with `cxo import responses FILE`",
+        )
+    present = {
+        str(r[0])
+        for r in con.execute(
+            "select distinct touchpoint from responses where nps is not null"
+        ).fetchall()
+    }
+    missing = [t for t in touchpoints if t not in present]
+    if missing:
+        raise InsufficientDataError(
+            f"no NPS answers at touchpoint(s) {', '.join(missing)}; "
+            f"present: {', '.join(sorted(present))}"
+        )
+    notes: list[str] = []
+    if controls is None:
+        skip = set(touchpoints) | set(exclude or [])
+        controls = sorted(present - skip)
+        if exclude:
+            dropped = sorted(set(exclude) & present - set(touchpoints))
+            if dropped:
+                notes.append(
+                    "controls exclude touchpoints of other initiatives launched in the window: "
+                    + ", ".join(dropped)
+                )
+    overlap = sorted(set(controls) & set(touchpoints))
+    if overlap:
+        raise UsageError(f"touchpoint(s) {', '.join(overlap)} cannot be treated and control")
+    if not controls:
+        raise InsufficientDataError("no control touchpoints with NPS answers")
+    last = con.execute("select max(responded_at)::date from responses").fetchone()
+    as_of = last[0] if last and last[0] is not None else launch
+    pre_start = _months_before(launch, pre_months)
+    post_end = (
+        as_of + dt.timedelta(days=1)
+        if post_months is None
+        else min(_months_before(launch, -post_months), as_of + dt.timedelta(days=1))
+    )
+    if post_end <= launch:
+        raise InsufficientDataError(
+            f"no responses after the launch on {launch.isoformat()} (last response "
+            f"{as_of.isoformat()}): the effect can be measured once answers come in"
+        )
+    nps, det = _did(con, touchpoints, controls, pre_start, launch, post_end, level)
+    placebo: DidEstimate | None = None
+    mid = _months_before(launch, pre_months // 2)
+    try:
+        placebo = _did(con, touchpoints, controls, pre_start, mid, launch, level)[0]
+    except InsufficientDataError as exc:
+        notes.append(f"placebo check skipped: {exc.message}")
+    if placebo is not None and placebo.p_value < PLACEBO_P:
+        notes.append(
+            f"treated and control differed before the launch (placebo {placebo.estimate:+.1f} "
+            f"NPS points, p = {placebo.p_value:.3f}): parallel trends are doubtful, read the "
+            "estimate with care"
+        )
+    return EffectMeasurement(
+        list(touchpoints), list(controls), launch, pre_start, post_end, nps, det, placebo, notes
+    )
+
+
+def _did(
+    con: duckdb.DuckDBPyConnection,
+    treated: list[str],
+    controls: list[str],
+    start: dt.date,
+    launch: dt.date,
+    end: dt.date,
+    level: float,
+) -> tuple[DidEstimate, DidEstimate]:
+    """The stratified DiD on NPS (+100/0/−100) and on the detractor indicator (0/1)."""
+    from scipy import stats as st
+
+    tables = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    seg = "coalesce(c.segment, '(none)')" if "customers" in tables else "'(none)'"
+    join = "left join customers c using (customer_id)" if "customers" in tables else ""
+    params = {
+        "treated": treated,
+        "controls": controls,
+        "start": start,
+        "launch": launch,
+        "end": end,
+    }
+    # one row per response in the window: stratum, cell (2 × treated + post), cluster, values
+    base = f"""
+        select {seg} as s, (r.touchpoint in (select unnest($treated)))::int * 2
+                 + (r.responded_at >= $launch)::int as g,
+               coalesce(r.customer_id, 'response:' || r.response_id) as i,
+               case when r.nps >= 9 then 100.0 when r.nps <= 6 then -100.0 else 0.0 end as y,
+               (r.nps <= 6)::double as d
+        from responses r {join}
+        where r.nps is not null and r.responded_at >= $start and r.responded_at < $end
+          and (r.touchpoint in (select unnest($treated))
+               or r.touchpoint in (select unnest($controls)))"""
+    cells = con.execute(
+        f"""select s, g, count(*) as n, sum(y) as sy, sum(d) as sd
+            from ({base}) group by all order by s, g""",
+        params,
+    ).fetchall()
+    counts: dict[str, dict[int, tuple[int, float, float]]] = {}
+    for s, g, n, sy, sd in cells:
+        counts.setdefault(str(s), {})[int(g)] = (int(n), float(sy), float(sd))
+    pooled = {g: sum(c.get(g, (0, 0.0, 0.0))[0] for c in counts.values()) for g in range(4)}
+    names = {0: "control_pre", 1: "control_post", 2: "treated_pre", 3: "treated_post"}
+    thin = [names[g] for g in range(4) if pooled[g] < MIN_RESPONSES_PER_CELL]
+    if thin:
+        raise InsufficientDataError(
+            f"too few NPS answers in {', '.join(thin)} (need {MIN_RESPONSES_PER_CELL} each; "
+            + ", ".join(f"{names[g]} {pooled[g]}" for g in range(4))
+            + ")"
+        )
+    # strata where all four cells are present carry the estimate; weights: treated post
+    usable = {s: c for s, c in counts.items() if all(c.get(g, (0,))[0] > 0 for g in range(4))}
+    if not usable:
+        raise InsufficientDataError(
+            "no segment has answers in all four cells (treated/control × pre/post)"
+        )
+    w_total = sum(c[3][0] for c in usable.values())
+    weights = {s: c[3][0] / w_total for s, c in usable.items()}
+    signs = {3: 1.0, 2: -1.0, 1: -1.0, 0: 1.0}
+    # coefficient of each (stratum, cell) mean in the contrast, and the cell means
+    coef_rows: list[tuple[str, int, float, float, float]] = []
+    for s, c in usable.items():
+        for g in range(4):
+            n, sy, sd = c[g]
+            coef_rows.append((s, g, weights[s] * signs[g] / n, sy / n, sd / n))
+    # the contrast: Σ_s w_s (ȳ_s,tp − ȳ_s,tq − ȳ_s,cp + ȳ_s,cq) = Σ a_sg · n_sg · ȳ_sg
+    out = []
+    n_total = sum(c[g][0] for c in usable.values() for g in range(4))
+    k = 4 * len(usable)
+    con.execute(
+        "create or replace temp table _i_coef "
+        "(s varchar, g integer, a double, my double, md double)"
+    )
+    con.executemany("insert into _i_coef values (?, ?, ?, ?, ?)", coef_rows)
+    try:
+        # influence of each customer on the contrast: Σ a_sg · Σ_rows (value − cell mean)
+        row = con.execute(
+            f"""with b as ({base}),
+                per as (
+                  select b.i, sum(k.a * (b.y - k.my)) as fy, sum(k.a * (b.d - k.md)) as fd
+                  from b join _i_coef k on k.s = b.s and k.g = b.g group by b.i)
+                select count(*), sum(fy * fy), sum(fd * fd) from per""",
+            params,
+        ).fetchone()
+    finally:
+        con.execute("drop table if exists _i_coef")
+    assert row is not None
+    clusters = int(row[0])
+    if clusters < 2:
+        raise InsufficientDataError("fewer than two customers: no clustered standard error")
+    factor = clusters / (clusters - 1) * (n_total - 1) / max(n_total - k, 1)
+    z = float(st.norm.ppf(0.5 + level / 2))
+    for metric, idx, ss in (("nps", 3, float(row[1])), ("detractor_share", 4, float(row[2]))):
+        est = 0.0
+        for s_, g_, a_, my, md in coef_rows:
+            est += a_ * usable[s_][g_][0] * (my if idx == 3 else md)
+        se = math.sqrt(max(ss, 0.0) * factor)
+        p = float(2 * st.norm.sf(abs(est / se))) if se > 0 else math.nan
+        pooled_means = {}
+        for g in range(4):
+            n = sum(c[g][0] for c in usable.values())
+            tot = sum(c[g][1 if metric == "nps" else 2] for c in usable.values())
+            pooled_means[names[g]] = tot / n
+        out.append(
+            DidEstimate(
+                metric,
+                est,
+                se,
+                est - z * se,
+                est + z * se,
+                p,
+                pooled_means,
+                {names[g]: sum(c[g][0] for c in usable.values()) for g in range(4)},
+                clusters,
+            )
+        )
+    return out[0], out[1]
+
+
+__all__ = ["DidEstimate", "EffectMeasurement", "measure_effect"]
