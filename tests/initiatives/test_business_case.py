@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -75,7 +76,7 @@ def test_break_even_effect_gives_zero_npv_and_verdicts() -> None:
 def test_sensitivity_sorted_by_swing_and_in_german() -> None:
     case = business_case(BASE, language="de")
     swings = [s.swing for s in case.sensitivity]
-    assert all(a >= b * (1 - 1e-9) for a, b in zip(swings, swings[1:], strict=False))
+    assert all(a >= b * (1 - 1e-9) for a, b in itertools.pairwise(swings))
     # customers and mrr act alike (equal swings): they are ordered by name, not by float noise
     names = [s.input for s in case.sensitivity]
     assert names.index("customers") < names.index("mrr")
