@@ -42,6 +42,7 @@ class DemoResult:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     proofs: list[Any] = field(default_factory=list)
     priorities: Any = None
+    followups: Any = None
     report_path: Path | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -106,6 +107,10 @@ def run_demo(
             result.skipped[name] = exc.message
     say("initiatives: loading the company's plan, measuring what each did")
     _initiatives(result, sim_dir / "portfolio.yaml")
+    say("closed loop: routing recent detractors and complaints to their owners")
+    from cxo.initiatives.followups import generate
+
+    result.followups = generate(ws, author="cxo demo")
     say("writing the report")
     result.report_path = write_demo_report(result)
     return result

@@ -39,7 +39,7 @@ def demo(
         raise UsageError(f"--type must be one of {', '.join(COMPANY_TYPES)}")
     if customers < 500:
         raise UsageError("--customers must be at least 500 for a meaningful demo")
-    steps = 8 + len(IMPORT_ORDER)
+    steps = 9 + len(IMPORT_ORDER)
     with progress() as bar:
         task = bar.add_task("demo", total=steps)
 
@@ -75,6 +75,12 @@ def demo(
                 f"stop candidate: {stop.initiative.key} — {stop.stop_reason}",
                 highlight=False,
             )
+    if result.followups is not None:
+        console.print(
+            f"closed loop: {result.followups.created} follow-up tasks routed to their owners "
+            f"(detractors and complaints since {result.followups.since})",
+            highlight=False,
+        )
     for name, why in result.skipped.items():
         err_console.print(f"[yellow]skipped {name}:[/] {why}")
     ws = result.workspace
@@ -84,6 +90,7 @@ def demo(
     console.print(f"  cxo scorecard --workspace {ws.root} --by segment")
     console.print(f"  cxo assess --workspace {ws.root} --json")
     console.print(f"  cxo initiative rank --workspace {ws.root}")
+    console.print(f"  cxo followup list --workspace {ws.root}")
     console.print(f"  cxo serve --workspace {ws.root}")
     if serve:
         from cxo.cli.serve import run_server

@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "drivers",
     "diagnose",
     "initiative",
+    "followup",
     "text",
     "serve",
 )

@@ -88,7 +88,9 @@ class Initiative:
         return out
 
 
-def _ensure(url: str) -> None:
+def ensure_store(url: str) -> None:
+    """Bring the operational store up to date once per process (workspaces created by an
+    older cxo lack the newer tables)."""
     if url not in _migrated:
         migrate(url)
         _migrated.add(url)
@@ -114,7 +116,7 @@ def _from_row(row: InitiativeRow) -> Initiative:
 def save_initiative(url: str, initiative: Initiative, *, author: str = "cxo") -> bool:
     """Insert or update ``initiative`` (by key); return ``True`` when it was new."""
     initiative.check()
-    _ensure(url)
+    ensure_store(url)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with session_scope(url) as session:
         row = session.scalars(
@@ -152,7 +154,7 @@ def save_initiative(url: str, initiative: Initiative, *, author: str = "cxo") ->
 
 def initiatives(url: str) -> list[Initiative]:
     """The portfolio, by key."""
-    _ensure(url)
+    ensure_store(url)
     with session_scope(url) as session:
         rows = session.scalars(select(InitiativeRow).order_by(InitiativeRow.key)).all()
         return [_from_row(r) for r in rows]

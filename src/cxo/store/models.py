@@ -101,3 +101,29 @@ class InitiativeRow(Base):
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class FollowUpRow(Base):
+    """A follow-up task: a detractor or complaint routed to the touchpoint's owner."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    response_id: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    customer_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    touchpoint: Mapped[str] = mapped_column(String(200), nullable=False)
+    owner: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    department: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    reason: Mapped[str] = mapped_column(String(100), nullable=False)
+    nps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The redacted comment (never the raw text: it may hold personal data)."""
+    themes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    responded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
+    contacted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

@@ -104,6 +104,24 @@ def create_app(workspace: Workspace) -> FastAPI:
         ini = get_initiative(workspace.app_database_url, key)
         return measure(workspace, ini, pre_months=pre_months, post_months=post_months).to_dict()
 
+    @app.get("/api/followups")
+    def followup_list(
+        owner: str | None = None, status: str | None = None, touchpoint: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Follow-up tasks (closed loop), oldest due first."""
+        from cxo.initiatives.followups import tasks
+
+        return [
+            t.to_dict() for t in tasks(workspace, owner=owner, status=status, touchpoint=touchpoint)
+        ]
+
+    @app.get("/api/followups/report")
+    def followup_report() -> dict[str, Any]:
+        """Follow-up rate within the SLA, time to contact, overdue tasks, per owner."""
+        from cxo.initiatives.followups import report
+
+        return report(workspace).to_dict()
+
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
         """The latest report, or how to make one."""
