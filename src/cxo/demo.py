@@ -118,27 +118,15 @@ def run_demo(
 
 def _initiatives(result: DemoResult, portfolio_file: Path) -> None:
     """Load the simulated portfolio, measure every launched initiative, rank them."""
-    from cxo.initiatives import (
-        initiatives,
-        latest_pains,
-        load_portfolio,
-        measure,
-        prioritise,
-        save_initiative,
-    )
+    from cxo.initiatives import load_portfolio, rank, save_initiative
 
     ws = result.workspace
     for item in load_portfolio(portfolio_file):
         save_initiative(ws.app_database_url, item, author="cxo demo")
-    portfolio = initiatives(ws.app_database_url)
-    for item in portfolio:
-        if item.launch is None:
-            continue
-        try:
-            result.proofs.append(measure(ws, item))
-        except CxoError as exc:
-            result.skipped[f"initiative {item.key}"] = exc.message
-    result.priorities = prioritise(latest_pains(ws), portfolio, result.proofs)
+    result.priorities = rank(ws)
+    result.proofs = result.priorities.proofs
+    for key, why in result.priorities.not_measured.items():
+        result.skipped[f"initiative {key}"] = why
 
 
 def write_demo_report(result: DemoResult) -> Path:

@@ -12,6 +12,7 @@ Layout::
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cxo.core.charter import Charter, load_charter, template_text
-from cxo.errors import WorkspaceError
+from cxo.errors import InputError, MissingDataError, WorkspaceError
 
 if TYPE_CHECKING:
     import duckdb
@@ -39,6 +40,24 @@ def saved_assessments(reports: Path) -> dict[int, Path]:
         for p in reports.glob("assessment-*.json")
         if (m := _ASSESSMENT_FILE.match(p.name))
     }
+
+
+def latest_assessment(ws: Workspace, *, needed_for: str = "") -> tuple[Path, dict[str, Any]]:
+    """The newest saved assessment (``reports/assessment-<n>.json``): its path and content."""
+    saved = saved_assessments(ws.reports_dir)
+    if not saved:
+        raise MissingDataError(
+            "no assessment yet" + (f": {needed_for}" if needed_for else ""),
+            hint="run `cxo assess` or `cxo demo`",
+        )
+    path = saved[max(saved)]
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the assessment ({exc})") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: not an assessment (expected a JSON object)")
+    return path, doc
 
 
 @dataclass(frozen=True)

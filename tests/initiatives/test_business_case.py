@@ -100,3 +100,13 @@ def test_sensitivity_sorted_by_swing_and_in_german() -> None:
 def test_impossible_inputs_are_named(field: str, value: float, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         business_case(replace(BASE, **{field: value}))
+
+
+def test_more_churn_and_non_finite_inputs() -> None:
+    worse = business_case(replace(BASE, churn_effect=0.02))
+    assert worse.verdict == "weak"
+    assert "raises churn" in worse.reason
+    with pytest.raises(UsageError, match="discount_rate must be a finite number"):
+        business_case(replace(BASE, discount_rate=float("nan")))
+    with pytest.raises(UsageError, match="horizon must be between 1 and 600"):
+        business_case(replace(BASE, horizon_months=10**9))

@@ -133,3 +133,35 @@ def test_clear_errors() -> None:
         InsufficientDataError, match="too few NPS answers in control_pre, treated_pre"
     ):
         measure_effect(_con(_responses(5).iloc[:150]), ["portal"], LAUNCH, pre_months=2)
+
+
+def test_two_segments_se_equals_statsmodels_contrast() -> None:
+    """Stratified estimate and SE = the linear contrast Σ_s w_s (tp − tq − cp + cq) of the
+    saturated clustered OLS ``y ~ 0 + C(cell)`` (cell = segment × treated × post)."""
+    frame = _responses(6, segments=("private", "business"))
+    m = measure_effect(_con(frame), ["portal"], LAUNCH)
+    data = _window(frame)
+    data["cell"] = data["segment"] + ":" + data["t"].astype(str) + data["post"].astype(str)
+    fit = smf.ols("y ~ 0 + C(cell)", data).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["customer_id"])[0]}
+    )
+    names = list(fit.params.index)
+    w_total = int(((data.t == 1) & (data.post == 1)).sum())
+    contrast = np.zeros(len(names))
+    for seg in ("private", "business"):
+        w = int(((data.segment == seg) & (data.t == 1) & (data.post == 1)).sum()) / w_total
+        for cell, sign in (("11", 1), ("10", -1), ("01", -1), ("00", 1)):
+            contrast[names.index(f"C(cell)[{seg}:{cell}]")] = w * sign
+    test = fit.t_test(contrast)
+    assert m.nps.estimate == pytest.approx(float(test.effect[0]), rel=1e-9)
+    assert m.nps.se == pytest.approx(float(test.sd[0][0]), rel=1e-9)
+
+
+def test_windows_follow_the_calendar() -> None:
+    from cxo.initiatives.effect import months_before
+
+    assert months_before(dt.date(2025, 3, 31), 1) == dt.date(2025, 2, 28)
+    assert months_before(dt.date(2024, 3, 31), 1) == dt.date(2024, 2, 29)
+    assert months_before(dt.date(2025, 1, 15), -13) == dt.date(2026, 2, 15)
+    with pytest.raises(UsageError, match="post_months must be at least 1"):
+        measure_effect(_con(_responses(7)), ["portal"], LAUNCH, post_months=0)

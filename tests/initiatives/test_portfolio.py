@@ -107,3 +107,31 @@ def test_yaml_portfolio_and_its_errors(tmp_path: Path) -> None:
         bad.write_text(text, "utf-8")
         with pytest.raises(InputError, match=message):
             load_portfolio(bad)
+
+
+def test_yaml_values_are_coerced_or_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "initiatives:\n  - key: a\n    name: 2024\n    description:\n"
+        "    expected_nps_effect: '8'\n",
+        "utf-8",
+    )
+    (item,) = load_portfolio(path)
+    assert item.name == "2024"
+    assert item.description == ""
+    assert item.expected_nps_effect == 8.0
+    path.write_text("initiatives:\n  - key: a\n    name: A\n    one_off_cost: .nan\n", "utf-8")
+    with pytest.raises(InputError, match="`one_off_cost` must be finite"):
+        load_portfolio(path)
+
+
+def test_markup_in_names_is_printed_as_text(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cxo.cli.main import app
+
+    ws = Workspace.create(tmp_path / "markup", "service")
+    save_initiative(ws.app_database_url, Initiative(key="x", name="x [/x] [bold]", owner="[red]o"))
+    out = CliRunner().invoke(app, ["initiative", "list", "-w", str(ws.root)])
+    assert out.exit_code == 0, out.output
+    assert "[/x]" in out.stdout

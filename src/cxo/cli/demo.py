@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape as esc
 
 from cxo.cli.common import console, err_console, handle_errors, progress
 from cxo.core.charter import COMPANY_TYPES
@@ -63,16 +64,16 @@ def demo(
     for proof in result.proofs:
         n = proof.effect.nps
         console.print(
-            f"[bold]initiative {proof.initiative.key}[/]: NPS effect {n.estimate:+.1f} "
+            f"[bold]initiative {esc(proof.initiative.key)}[/]: NPS effect {n.estimate:+.1f} "
             f"[{n.ci_low:+.1f}, {n.ci_high:+.1f}] (expected "
             f"{proof.initiative.expected_nps_effect or 0:+.1f}); {proof.case.verdict}: "
-            f"{proof.case.reason}",
+            f"{esc(proof.case.reason)}",
             highlight=False,
         )
     if result.priorities is not None:
         for stop in result.priorities.stop:
             console.print(
-                f"stop candidate: {stop.initiative.key} — {stop.stop_reason}",
+                f"stop candidate: {esc(stop.initiative.key)} — {esc(stop.stop_reason or '')}",
                 highlight=False,
             )
     if result.followups is not None:

@@ -7,6 +7,7 @@ import getpass
 from typing import Annotated
 
 import typer
+from rich.markup import escape as esc
 from rich.table import Table
 
 from cxo.cli.common import (
@@ -94,12 +95,12 @@ def list_command(
         table.add_row(
             str(t.id),
             t.due_at.strftime("%Y-%m-%d %H:%M"),
-            t.owner or "(no owner)",
-            t.touchpoint,
+            esc(t.owner or "(no owner)"),
+            esc(t.touchpoint),
             t.reason,
             "" if t.nps is None else str(t.nps),
             t.status,
-            (t.comment or "")[:80],
+            esc((t.comment or "")[:80]),
         )
     console.print(table)
 
@@ -155,7 +156,7 @@ def report_command(path: WorkspaceOption = None, as_json: JsonOption = False) ->
         table.add_column(col)
     for s in [result.overall, *result.by_owner]:
         table.add_row(
-            s.group,
+            esc(s.group),
             str(s.tasks),
             str(s.due),
             f"{format_percent(s.within_sla, 0, lang)} "

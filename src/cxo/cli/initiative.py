@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape as esc
 from rich.table import Table
 
 from cxo.cli.common import (
@@ -119,7 +120,9 @@ def add_command(
     if as_json:
         print_json({"created": created, "initiative": current.to_dict()})
         return
-    console.print(f"{'added' if created else 'updated'} initiative [bold]{key}[/]", highlight=False)
+    console.print(
+        f"{'added' if created else 'updated'} initiative [bold]{esc(key)}[/]", highlight=False
+    )
 
 
 @initiative_app.command("load")
@@ -177,10 +180,10 @@ def list_command(path: WorkspaceOption = None, as_json: JsonOption = False) -> N
         table.add_column(col)
     for i in items:
         table.add_row(
-            i.key,
-            i.name,
-            i.owner,
-            ", ".join(i.touchpoints),
+            esc(i.key),
+            esc(i.name),
+            esc(i.owner),
+            esc(", ".join(i.touchpoints)),
             format_money(i.one_off_cost, cur, lang),
             format_money(i.running_cost_month, cur, lang),
             format_number(i.expected_nps_effect, 1, lang),
@@ -203,14 +206,16 @@ def remove_command(key: Annotated[str, typer.Argument()], path: WorkspaceOption 
 
     ws = workspace(path)
     remove_initiative(ws.app_database_url, key, author=getpass.getuser())
-    console.print(f"removed initiative {key}")
+    console.print(f"removed initiative {esc(key)}", highlight=False)
 
 
 def _print_case(result: Any, lang: str, cur: str) -> None:
     def m(value: float) -> str:
         return format_money(value, cur, lang)
 
-    console.print(f"[bold]{result.verdict}[/]: {result.reason}", highlight=False, soft_wrap=True)
+    console.print(
+        f"[bold]{result.verdict}[/]: {esc(result.reason)}", highlight=False, soft_wrap=True
+    )
     console.print(
         f"value kept {m(result.value_kept)} · cost {m(result.cost)} · NPV {m(result.npv)} · "
         f"ROI {format_percent(result.roi, 0, lang) if math.isfinite(result.roi) else '–'} · "
@@ -266,9 +271,9 @@ def case_command(
         return
     lang, cur = ws.settings.language, ws.settings.currency
     console.print(
-        f"[bold]{ini.name}[/] ({ini.owner or 'no owner'}): reaches "
+        f"[bold]{esc(ini.name)}[/] ({esc(ini.owner or 'no owner')}): reaches "
         f"{format_number(reach.customers, 0, lang)} active customers at "
-        f"{', '.join(ini.touchpoints)}, {format_money(reach.mrr, cur, lang)} a month each, "
+        f"{esc(', '.join(ini.touchpoints))}, {format_money(reach.mrr, cur, lang)} a month each, "
         f"annual churn {format_percent(reach.baseline_churn, 1, lang)}",
         highlight=False,
     )
@@ -314,8 +319,8 @@ def measure_command(
     lang, cur = ws.settings.language, ws.settings.currency
     n, d = proof.effect.nps, proof.effect.detractors
     console.print(
-        f"[bold]{ini.name}[/] launched {ini.launch} at {', '.join(ini.touchpoints)}; "
-        f"controls {', '.join(proof.effect.controls)}",
+        f"[bold]{esc(ini.name)}[/] launched {ini.launch} at {esc(', '.join(ini.touchpoints))}; "
+        f"controls {esc(', '.join(proof.effect.controls))}",
         highlight=False,
     )
     console.print(
@@ -353,20 +358,10 @@ def rank_command(
     as_json: JsonOption = False,
 ) -> None:
     """Initiatives against the ranked pains of the latest assessment; gaps; what to stop."""
-    from cxo.errors import CxoError
-    from cxo.initiatives import initiatives, latest_pains, measure, prioritise
+    from cxo.initiatives import rank
 
     ws = workspace(path)
-    portfolio = initiatives(ws.app_database_url)
-    proofs = []
-    if measured:
-        for item in portfolio:
-            if item.launch is not None:
-                try:
-                    proofs.append(measure(ws, item))
-                except CxoError:
-                    continue  # not measurable yet (no answers after launch, …)
-    result = prioritise(latest_pains(ws), portfolio, proofs)
+    result = rank(ws, measured=measured)
     if as_json:
         print_json(result.to_dict())
         return
@@ -376,9 +371,9 @@ def rank_command(
         table.add_column(col)
     for p in result.ranked:
         table.add_row(
-            p.initiative.key,
-            p.initiative.owner,
-            "; ".join(str(x["label"]) for x in p.pains) or "none",
+            esc(p.initiative.key),
+            esc(p.initiative.owner),
+            esc("; ".join(str(x["label"]) for x in p.pains)) or "none",
             format_money(p.revenue_at_risk, cur, lang),
             format_money(p.annual_cost, cur, lang),
             format_number(p.value_per_cost, 2, lang),
@@ -386,9 +381,12 @@ def rank_command(
     console.print(table)
     for pain in result.unaddressed:
         console.print(
-            f"unaddressed: #{pain['rank']} {pain['label']} "
+            f"unaddressed: #{pain['rank']} {esc(str(pain['label']))} "
             f"({format_money(pain['revenue_at_risk'], cur, lang)} a month at risk)",
             highlight=False,
         )
     for p in result.stop:
-        console.print(f"stop candidate: {p.initiative.key} — {p.stop_reason}", highlight=False)
+        console.print(
+            f"stop candidate: {esc(p.initiative.key)} — {esc(p.stop_reason or '')}",
+            highlight=False,
+        )

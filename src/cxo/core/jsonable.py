@@ -13,6 +13,8 @@ def jsonable(obj: Any) -> Any:
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
+    if hasattr(obj, "tolist") and getattr(obj, "ndim", 0) > 0:  # numpy arrays
+        return jsonable(obj.tolist())
     if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
         return None
     if hasattr(obj, "item"):

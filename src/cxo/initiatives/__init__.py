@@ -24,7 +24,7 @@ import numpy as np
 from cxo.core.jsonable import jsonable_dict
 from cxo.errors import InsufficientDataError, MissingDataError, UsageError
 from cxo.initiatives.business_case import BusinessCase, CaseInputs, business_case, npv
-from cxo.initiatives.effect import EffectMeasurement, measure_effect
+from cxo.initiatives.effect import EffectMeasurement, measure_effect, months_before
 from cxo.initiatives.portfolio import (
     STATUSES,
     Initiative,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from cxo.workspace import Workspace
 
 DRAWS = 4000
+MAX_CHURN = 0.99
 TOP_PAINS = 10
 
 
@@ -81,7 +82,13 @@ def _reach(con: duckdb.DuckDBPyConnection, touchpoints: list[str]) -> Reach:
 def _prepared(ws: Workspace, con: duckdb.DuckDBPyConnection) -> Any:
     from cxo.assess.data import prepare
 
-    return prepare(con, None)
+    prep = prepare(con, None)
+    if not prep.has_revenue:
+        raise MissingDataError(
+            "an initiative's money needs table `contracts` (monthly revenue per customer)",
+            hint="import it with `cxo import contracts FILE`",
+        )
+    return prep
 
 
 def case(
@@ -94,6 +101,8 @@ def case(
     churn_effect: float | None = None,
 ) -> tuple[BusinessCase, Reach]:
     """Business case of ``initiative`` on the customers it reaches in ``ws``."""
+    if not initiative.touchpoints:
+        raise UsageError(f"initiative {initiative.key} names no touchpoint")
     effect = churn_effect if churn_effect is not None else initiative.expected_churn_effect
     notes: list[str] = []
     with ws.connect(read_only=True) as con:
@@ -133,8 +142,9 @@ def case(
 
 def _detractor_excess(
     ws: Workspace, con: duckdb.DuckDBPyConnection, touchpoints: list[str]
-) -> tuple[float, float]:
-    """Detractors' excess annual churn at ``touchpoints`` (customer-weighted) and its SE."""
+) -> tuple[float, np.ndarray[Any, Any]]:
+    """Detractors' excess annual churn at ``touchpoints`` (weighted by detractors) and its
+    simulation draws (the same draws that give the linkage's interval)."""
     from cxo.assess.linkage import linkage
 
     link = linkage(con, ws.charter(), currency=ws.settings.currency, has_revenue=False)
@@ -146,8 +156,19 @@ def _detractor_excess(
     w = np.array([t.detractors for t in found], dtype=float)
     w = w / w.sum() if w.sum() > 0 else np.full(len(found), 1.0 / len(found))
     ex = np.array([t.churn.excess for t in found if t.churn is not None])
-    se = np.array([(t.churn.ci_high - t.churn.ci_low) / 3.92 for t in found if t.churn is not None])
-    return float(w @ ex), float(math.sqrt(float((w * w) @ (se * se))))
+    draws = [t.churn.draws for t in found if t.churn is not None]
+    if any(d is None or not np.isfinite(d).all() for d in draws):
+        raise InsufficientDataError(
+            f"the detractors' excess churn at {', '.join(touchpoints)} has no interval"
+        )
+    size = min(len(d) for d in draws if d is not None)
+    stacked = np.stack([d[:size] for d in draws if d is not None])
+    return float(w @ ex), w @ stacked
+
+
+def _clip(effect: float, reach: Reach) -> float:
+    """A churn effect within what is possible: churn stays in [0, MAX_CHURN]."""
+    return float(np.clip(effect, -reach.baseline_churn, MAX_CHURN - reach.baseline_churn))
 
 
 @dataclass
@@ -212,13 +233,16 @@ def measure(
         )
     if not initiative.touchpoints:
         raise UsageError(f"initiative {initiative.key} names no touchpoint")
+    # touchpoints of other initiatives launched inside the window are no controls
+    start = months_before(initiative.launch, pre_months)
+    end = months_before(initiative.launch, -post_months) if post_months is not None else None
     others = [
         tp
         for other in initiatives(ws.app_database_url)
         if other.key != initiative.key
         and other.launch is not None
-        and abs((other.launch - initiative.launch).days)
-        <= 31 * max(pre_months, post_months or 0, 12)
+        and other.launch >= start
+        and (end is None or other.launch < end)
         for tp in other.touchpoints
     ]
     notes: list[str] = []
@@ -233,12 +257,12 @@ def measure(
         )
         _prepared(ws, con)
         reach = _reach(con, initiative.touchpoints)
-        excess, excess_se = _detractor_excess(ws, con, initiative.touchpoints)
+        excess, excess_draws = _detractor_excess(ws, con, initiative.touchpoints)
     det = effect.detractors
     churn_effect = det.estimate * excess
     rng = np.random.default_rng(seed)
     d_draw = rng.normal(det.estimate, det.se, DRAWS)
-    e_draw = rng.normal(excess, excess_se, DRAWS)
+    e_draw = rng.choice(excess_draws, DRAWS, replace=True)
     c_draw = d_draw * e_draw
     lo, hi = (float(x) for x in np.quantile(c_draw, [0.025, 0.975]))
     monthly = reach.customers * reach.mrr
@@ -250,9 +274,7 @@ def measure(
         customers=reach.customers,
         mrr=reach.mrr,
         baseline_churn=reach.baseline_churn,
-        churn_effect=float(
-            np.clip(churn_effect, -reach.baseline_churn, 0.999 - reach.baseline_churn)
-        ),
+        churn_effect=_clip(churn_effect, reach),
         margin=margin,
         horizon_months=horizon_months,
         discount_rate=discount_rate,
@@ -267,16 +289,14 @@ def measure(
             npv(
                 replace(
                     inputs,
-                    churn_effect=float(
-                        np.clip(c, -reach.baseline_churn, 0.99 - reach.baseline_churn)
-                    ),
+                    churn_effect=_clip(float(c), reach),
                 )
             )
             for c in sub
         ]
     )
     pays = float((npvs > 0).mean())
-    if det.p_value >= 0.05:
+    if not det.p_value < 0.05:
         notes.append(
             f"the change in the detractor share is not significant (p = {det.p_value:.2f}): "
             "the money rests on an effect that may be zero"
@@ -336,6 +356,9 @@ class Prioritisation:
     stop: list[Priority]
     """Candidates to stop: initiatives that address no flagged pain, or whose measured effect
     falls clearly short of the expected one (``stop_reason`` says which)."""
+    proofs: list[Proof] = field(default_factory=list)
+    not_measured: dict[str, str] = field(default_factory=dict)
+    """Launched initiatives whose effect could not be measured, with the reason."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -344,6 +367,7 @@ class Prioritisation:
                 "ranked": [p.to_dict() for p in self.ranked],
                 "unaddressed_pains": self.unaddressed,
                 "stop_candidates": [p.to_dict() for p in self.stop],
+                "not_measured": self.not_measured,
             }
         )
 
@@ -400,13 +424,13 @@ def prioritise(
                 12.0 * rev / cost if cost > 0 else None,
             )
         )
-    ranked.sort(
-        key=lambda p: (
-            -(p.value_per_cost if p.value_per_cost is not None else math.inf),
-            -p.revenue_at_risk,
-            p.initiative.key,
-        )
-    )
+
+    def ratio(p: Priority) -> float:
+        if p.value_per_cost is not None:
+            return p.value_per_cost
+        return math.inf if p.revenue_at_risk > 0 else 0.0  # free, and addresses something
+
+    ranked.sort(key=lambda p: (-ratio(p), -p.revenue_at_risk, p.initiative.key))
     covered = {id(p) for ini in ranked for p in flagged if _matches(p, ini.initiative)}
     unaddressed = [
         {
@@ -441,22 +465,42 @@ def prioritise(
     return Prioritisation(ranked, unaddressed, stop)
 
 
+def measure_all(ws: Workspace, portfolio: list[Initiative]) -> tuple[list[Proof], dict[str, str]]:
+    """:func:`measure` for every launched initiative; the ones that cannot be measured yet
+    (no answers after launch, too few in a cell, …) come back with the reason."""
+    from cxo.errors import CxoError
+
+    proofs: list[Proof] = []
+    skipped: dict[str, str] = {}
+    for item in portfolio:
+        if item.launch is None or item.status == "stopped":
+            continue
+        try:
+            proofs.append(measure(ws, item))
+        except CxoError as exc:
+            skipped[item.key] = exc.message
+    return proofs, skipped
+
+
+def rank(ws: Workspace, *, measured: bool = True) -> Prioritisation:
+    """The portfolio against the latest assessment's pains, with launched initiatives measured
+    (``measured``) so that the ones that did not deliver become stop candidates."""
+    portfolio = initiatives(ws.app_database_url)
+    proofs, skipped = measure_all(ws, portfolio) if measured else ([], {})
+    result = prioritise(latest_pains(ws), portfolio, proofs)
+    result.proofs = proofs
+    result.not_measured = skipped
+    return result
+
+
 def latest_pains(ws: Workspace) -> list[dict[str, Any]]:
     """Pains of the newest saved assessment (``cxo assess`` writes them)."""
-    import json
+    from cxo.workspace import latest_assessment
 
-    from cxo.workspace import saved_assessments
-
-    saved = saved_assessments(ws.reports_dir)
-    if not saved:
-        raise MissingDataError(
-            "no saved assessment: priorities are set against the ranked pains",
-            hint="run `cxo assess` first",
-        )
-    doc = json.loads(saved[max(saved)].read_text(encoding="utf-8"))
-    pains = doc.get("pains") if isinstance(doc, dict) else None
+    path, doc = latest_assessment(ws, needed_for="priorities are set against the ranked pains")
+    pains = doc.get("pains")
     if not isinstance(pains, list):
-        raise MissingDataError(f"{saved[max(saved)]}: no pains in this assessment")
+        raise MissingDataError(f"{path}: no pains in this assessment")
     return pains
 
 
@@ -476,8 +520,10 @@ __all__ = [
     "latest_pains",
     "load_portfolio",
     "measure",
+    "measure_all",
     "measure_effect",
     "prioritise",
+    "rank",
     "remove_initiative",
     "save_initiative",
 ]

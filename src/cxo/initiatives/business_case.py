@@ -30,6 +30,8 @@ SAFETY = 0.25
 """A case is fragile when the effect may fall short by less than this share before the NPV
 turns negative."""
 
+MAX_HORIZON_MONTHS = 600
+
 SENSITIVITY: dict[str, tuple[float, float]] = {
     "churn_effect": (0.5, 1.5),
     "one_off_cost": (1.25, 0.75),
@@ -57,6 +59,8 @@ _TEXT = {
         "rests on other benefits (state them, or measure the effect after launch).",
         "no_effect_measured": "The measured effect does not lower churn: the initiative keeps "
         "no revenue; its cost of {cost} is not earned back.",
+        "raises_churn": "The {which} effect raises churn: the initiative loses customers and "
+        "{loss} over {h} months.",
     },
     "de": {
         "weak": "Der Business Case trägt nicht: beim {which} Effekt verliert die Initiative "
@@ -74,6 +78,8 @@ _TEXT = {
         "Business Case beruht auf anderem Nutzen (benennen oder nach dem Start messen).",
         "no_effect_measured": "Der gemessene Effekt senkt die Abwanderung nicht: die Initiative "
         "hält keinen Umsatz, ihre Kosten von {cost} verdient sie nicht zurück.",
+        "raises_churn": "Der {which} Effekt erhöht die Abwanderung: die Initiative verliert "
+        "Kund:innen und {loss} über {h} Monate.",
     },
 }
 
@@ -94,6 +100,9 @@ class CaseInputs:
 
     def check(self) -> None:
         """Raise :class:`UsageError` on impossible inputs."""
+        for name, value in asdict(self).items():
+            if not isinstance(value, int | float) or not math.isfinite(value):
+                raise UsageError(f"{name} must be a finite number, not {value!r}")
         if self.one_off_cost < 0 or self.running_cost_month < 0:
             raise UsageError("costs cannot be negative")
         if self.customers < 0 or self.mrr < 0:
@@ -109,8 +118,11 @@ class CaseInputs:
             )
         if not 0.0 < self.margin <= 1.0:
             raise UsageError(f"margin must be in (0, 1], not {self.margin}")
-        if self.horizon_months < 1:
-            raise UsageError("horizon must be at least one month")
+        if not 1 <= self.horizon_months <= MAX_HORIZON_MONTHS:
+            raise UsageError(
+                f"horizon must be between 1 and {MAX_HORIZON_MONTHS} months, "
+                f"not {self.horizon_months}"
+            )
         if self.discount_rate <= -1.0:
             raise UsageError("discount rate must be above -100 %")
 
@@ -250,7 +262,9 @@ def business_case(
         else ("measured" if measured else "expected"),
     }
     notes: list[str] = []
-    if inp.churn_effect >= 0:
+    if inp.churn_effect > 0:
+        verdict, reason = "weak", text["raises_churn"].format(**fmt)
+    elif inp.churn_effect == 0:
         verdict = "weak"
         reason = text["no_effect_measured" if measured else "no_effect"].format(**fmt)
     elif net <= 0:
@@ -262,13 +276,18 @@ def business_case(
         )
     else:
         safety = 1.0 - (break_even or 0.0) / inp.churn_effect
-        negative = [s for s in cases if s.npv_low < 0]
+        # the effect's own pessimistic case is what ``safety`` measures; the other inputs may
+        # hurt in either direction (a higher baseline churn can lower the value kept)
+        negative = [
+            s for s in cases if s.input != "churn_effect" and min(s.npv_low, s.npv_high) < 0
+        ]
         if safety < SAFETY or negative:
             if safety < SAFETY:
                 why = text["why_safety"].format(safety=format_percent(safety, 0, language))
             else:
                 s = negative[0]
-                worse = "higher" if s.low_value > getattr(inp, s.input) else "lower"
+                bad_value = s.low_value if s.npv_low < s.npv_high else s.high_value
+                worse = "higher" if bad_value > getattr(inp, s.input) else "lower"
                 if de:
                     worse = "höher" if worse == "higher" else "niedriger"
                 why = text["why_case"].format(inp=s.input, dir=worse)

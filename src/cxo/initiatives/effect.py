@@ -26,6 +26,7 @@ parallel before the launch, and the estimate is flagged.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -85,12 +86,16 @@ class EffectMeasurement:
     nps: DidEstimate
     detractors: DidEstimate
     placebo: DidEstimate | None
+    placebo_detractors: DidEstimate | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
     def parallel_trends_doubtful(self) -> bool:
-        """The placebo launch in the pre window shows a clear NPS "effect"."""
-        return self.placebo is not None and self.placebo.p_value < PLACEBO_P
+        """The placebo launch in the pre window shows a clear "effect" on NPS or on the
+        detractor share (a quiet placebo with a wide interval proves little: see its CI)."""
+        return any(
+            p is not None and p.p_value < PLACEBO_P for p in (self.placebo, self.placebo_detractors)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -105,15 +110,21 @@ class EffectMeasurement:
                 "nps": self.nps.to_dict(),
                 "detractor_share": self.detractors.to_dict(),
                 "placebo": self.placebo.to_dict() if self.placebo else None,
+                "placebo_detractor_share": self.placebo_detractors.to_dict()
+                if self.placebo_detractors
+                else None,
                 "parallel_trends_doubtful": self.parallel_trends_doubtful,
                 "notes": self.notes,
             }
         )
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
+def months_before(day: dt.date, months: int) -> dt.date:
+    """``day`` shifted back by ``months`` calendar months (forward when negative); the day of
+    the month is kept, clamped to the month's last day (31 March − 1 month = 28/29 February)."""
     m = day.year * 12 + day.month - 1 - months
-    return dt.date(m // 12, m % 12 + 1, min(day.day, 28))
+    year, month = m // 12, m % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def measure_effect(
@@ -136,6 +147,8 @@ def measure_effect(
         raise UsageError("an initiative needs at least one touchpoint to measure its effect")
     if pre_months < 2:
         raise UsageError("pre_months must be at least 2 (the placebo check halves it)")
+    if post_months is not None and post_months < 1:
+        raise UsageError(f"post_months must be at least 1, not {post_months}")
     tables = {
         r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
     }
@@ -174,11 +187,11 @@ def measure_effect(
         raise InsufficientDataError("no control touchpoints with NPS answers")
     last = con.execute("select max(responded_at)::date from responses").fetchone()
     as_of = last[0] if last and last[0] is not None else launch
-    pre_start = _months_before(launch, pre_months)
+    pre_start = months_before(launch, pre_months)
     post_end = (
         as_of + dt.timedelta(days=1)
         if post_months is None
-        else min(_months_before(launch, -post_months), as_of + dt.timedelta(days=1))
+        else min(months_before(launch, -post_months), as_of + dt.timedelta(days=1))
     )
     if post_end <= launch:
         raise InsufficientDataError(
@@ -187,20 +200,32 @@ def measure_effect(
         )
     nps, det = _did(con, touchpoints, controls, pre_start, launch, post_end, level)
     placebo: DidEstimate | None = None
-    mid = _months_before(launch, pre_months // 2)
+    placebo_det: DidEstimate | None = None
+    mid = months_before(launch, pre_months // 2)
     try:
-        placebo = _did(con, touchpoints, controls, pre_start, mid, launch, level)[0]
+        placebo, placebo_det = _did(con, touchpoints, controls, pre_start, mid, launch, level)
     except InsufficientDataError as exc:
         notes.append(f"placebo check skipped: {exc.message}")
-    if placebo is not None and placebo.p_value < PLACEBO_P:
+    result = EffectMeasurement(
+        list(touchpoints),
+        list(controls),
+        launch,
+        pre_start,
+        post_end,
+        nps,
+        det,
+        placebo,
+        placebo_det,
+        notes,
+    )
+    if result.parallel_trends_doubtful and placebo is not None and placebo_det is not None:
         notes.append(
             f"treated and control differed before the launch (placebo {placebo.estimate:+.1f} "
-            f"NPS points, p = {placebo.p_value:.3f}): parallel trends are doubtful, read the "
-            "estimate with care"
+            f"NPS points, p = {placebo.p_value:.3f}; detractor share "
+            f"{100 * placebo_det.estimate:+.1f} points, p = {placebo_det.p_value:.3f}): "
+            "parallel trends are doubtful, read the estimate with care"
         )
-    return EffectMeasurement(
-        list(touchpoints), list(controls), launch, pre_start, post_end, nps, det, placebo, notes
-    )
+    return result
 
 
 def _did(
@@ -246,20 +271,17 @@ def _did(
     counts: dict[str, dict[int, tuple[int, float, float]]] = {}
     for s, g, n, sy, sd in cells:
         counts.setdefault(str(s), {})[int(g)] = (int(n), float(sy), float(sd))
-    pooled = {g: sum(c.get(g, (0, 0.0, 0.0))[0] for c in counts.values()) for g in range(4)}
     names = {0: "control_pre", 1: "control_post", 2: "treated_pre", 3: "treated_post"}
+    # strata where all four cells are present carry the estimate; weights: treated post
+    usable = {s: c for s, c in counts.items() if all(c.get(g, (0,))[0] > 0 for g in range(4))}
+    pooled = {g: sum(c[g][0] for c in usable.values()) for g in range(4)}
     thin = [names[g] for g in range(4) if pooled[g] < MIN_RESPONSES_PER_CELL]
     if thin:
         raise InsufficientDataError(
-            f"too few NPS answers in {', '.join(thin)} (need {MIN_RESPONSES_PER_CELL} each; "
+            f"too few NPS answers in {', '.join(thin)} (need {MIN_RESPONSES_PER_CELL} each, "
+            "counted in segments with answers in all four cells; "
             + ", ".join(f"{names[g]} {pooled[g]}" for g in range(4))
             + ")"
-        )
-    # strata where all four cells are present carry the estimate; weights: treated post
-    usable = {s: c for s, c in counts.items() if all(c.get(g, (0,))[0] > 0 for g in range(4))}
-    if not usable:
-        raise InsufficientDataError(
-            "no segment has answers in all four cells (treated/control × pre/post)"
         )
     w_total = sum(c[3][0] for c in usable.values())
     weights = {s: c[3][0] / w_total for s, c in usable.items()}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,6 +38,13 @@ from cxo.store.models import AuditEntry, InitiativeRow
 STATUSES = ("idea", "planned", "running", "done", "stopped")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,99}$")
 _migrated: set[str] = set()
+_TEXT_FIELDS = {"key": 100, "name": 300, "owner": 200, "status": 20, "description": 10_000}
+_NUMBER_FIELDS = (
+    "one_off_cost",
+    "running_cost_month",
+    "expected_nps_effect",
+    "expected_churn_effect",
+)
 
 
 @dataclass
@@ -58,6 +66,24 @@ class Initiative:
 
     def check(self) -> None:
         """Raise :class:`UsageError` naming the field that is wrong."""
+        for name, limit in _TEXT_FIELDS.items():
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise UsageError(f"initiative {self.key}: `{name}` must be text, not {value!r}")
+            if len(value) > limit:
+                raise UsageError(f"initiative {self.key}: `{name}` is longer than {limit}")
+        for name in _NUMBER_FIELDS:
+            value = getattr(self, name)
+            if value is None and name.startswith("expected"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise UsageError(f"initiative {self.key}: `{name}` must be a number, not {value!r}")
+            if not math.isfinite(value):
+                raise UsageError(f"initiative {self.key}: `{name}` must be finite")
+        for name in ("touchpoints", "pains"):
+            values = getattr(self, name)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise UsageError(f"initiative {self.key}: `{name}` must be a list of text")
         if not _KEY.match(self.key):
             raise UsageError(
                 f"initiative key {self.key!r}: use lower-case letters, digits, '_' or '-'"
@@ -231,8 +257,11 @@ def load_portfolio(path: Path) -> list[Initiative]:
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 raise InputError(f"{where} ({values['key']}): `{name}` must be a list of strings")
             values[name] = v
-        for name in ("one_off_cost", "running_cost_month"):
+        for name in ("name", "owner", "description", "status"):
             if name in values:
+                values[name] = "" if values[name] is None else str(values[name])
+        for name in _NUMBER_FIELDS:
+            if name in values and values[name] is not None:
                 try:
                     values[name] = float(values[name])
                 except (TypeError, ValueError):

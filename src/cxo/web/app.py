@@ -7,15 +7,14 @@ web-app issue; until then the server binds to 127.0.0.1 only unless told otherwi
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from cxo import __version__
-from cxo.errors import CxoError, MissingDataError
-from cxo.workspace import Workspace, saved_assessments
+from cxo.errors import CxoError
+from cxo.workspace import Workspace, latest_assessment
 
 _STATUS = {"usage_error": 400, "missing_data": 404, "insufficient_data": 422}
 
@@ -47,10 +46,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     @app.get("/api/assessment")
     def assessment() -> Any:
         """The latest saved assessment (``cxo assess`` writes it)."""
-        files = saved_assessments(workspace.reports_dir)
-        if not files:
-            raise MissingDataError("no assessment yet", hint="run `cxo assess` or `cxo demo`")
-        return json.loads(files[max(files)].read_text("utf-8"))
+        return latest_assessment(workspace)[1]
 
     @app.get("/api/initiatives")
     def initiative_list() -> list[dict[str, Any]]:
@@ -62,17 +58,9 @@ def create_app(workspace: Workspace) -> FastAPI:
     @app.get("/api/initiatives/ranking")
     def initiative_ranking(measured: bool = True) -> dict[str, Any]:
         """Initiatives against the ranked pains of the latest assessment; gaps; what to stop."""
-        from cxo.initiatives import initiatives, latest_pains, measure, prioritise
+        from cxo.initiatives import rank
 
-        portfolio = initiatives(workspace.app_database_url)
-        proofs = []
-        for item in portfolio if measured else []:
-            if item.launch is not None:
-                try:
-                    proofs.append(measure(workspace, item))
-                except CxoError:
-                    continue  # not measurable yet
-        return prioritise(latest_pains(workspace), portfolio, proofs).to_dict()
+        return rank(workspace, measured=measured).to_dict()
 
     @app.get("/api/initiatives/{key}")
     def initiative_one(key: str) -> dict[str, Any]:
