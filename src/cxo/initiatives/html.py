@@ -62,7 +62,6 @@ TEXT = {
 
 _TEMPLATE = _ENV.from_string(
     """<section class="cxo-initiatives" lang="{{ lang }}">
-<h2>{{ t.title }}</h2>
 <p>{{ t.method }}</p>
 <table class="cxo-table">
 <thead><tr><th>{{ t.name }}</th><th>{{ t.owner }}</th><th>{{ t.launch }}</th>
