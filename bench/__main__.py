@@ -24,6 +24,7 @@ MODULES = (
     "assess",
     "assess_recovery",
     "diagnostics",
+    "initiatives",
     "text_eval",
 )
 RESULTS = Path(__file__).resolve().parent / "results"

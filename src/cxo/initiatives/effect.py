@@ -238,7 +238,6 @@ def _did(
     level: float,
 ) -> tuple[DidEstimate, DidEstimate]:
     """The stratified DiD on NPS (+100/0/−100) and on the detractor indicator (0/1)."""
-    from scipy import stats as st
 
     tables = {
         r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
@@ -263,10 +262,27 @@ def _did(
         where r.nps is not null and r.responded_at >= $start and r.responded_at < $end
           and (r.touchpoint in (select unnest($treated))
                or r.touchpoint in (select unnest($controls)))"""
-    cells = con.execute(
-        f"""select s, g, count(*) as n, sum(y) as sy, sum(d) as sd
-            from ({base}) group by all order by s, g""",
+    # One pass over the responses: sums per customer and cell. The cell means and each
+    # customer's influence on the contrast (linear in these sums) both come from this table.
+    con.execute(
+        f"""create or replace temp table _i_sums as
+            select s, g, i, count(*) as n, sum(y) as sy, sum(d) as sd
+            from ({base}) group by all""",
         params,
+    )
+    try:
+        return _contrast(con, level)
+    finally:
+        con.execute("drop table if exists _i_sums")
+
+
+def _contrast(con: duckdb.DuckDBPyConnection, level: float) -> tuple[DidEstimate, DidEstimate]:
+    """The contrast and its clustered SE from ``_i_sums`` (see :func:`_did`)."""
+    from scipy import stats as st
+
+    cells = con.execute(
+        """select s, g, sum(n) as n, sum(sy) as sy, sum(sd) as sd
+           from _i_sums group by all order by s, g"""
     ).fetchall()
     counts: dict[str, dict[int, tuple[int, float, float]]] = {}
     for s, g, n, sy, sd in cells:
@@ -302,14 +318,13 @@ def _did(
     )
     con.executemany("insert into _i_coef values (?, ?, ?, ?, ?)", coef_rows)
     try:
-        # influence of each customer on the contrast: Σ a_sg · Σ_rows (value − cell mean)
+        # influence of each customer on the contrast: Σ_sg a_sg (Σ_rows y − n_isg · ȳ_sg)
         row = con.execute(
-            f"""with b as ({base}),
-                per as (
-                  select b.i, sum(k.a * (b.y - k.my)) as fy, sum(k.a * (b.d - k.md)) as fd
-                  from b join _i_coef k on k.s = b.s and k.g = b.g group by b.i)
-                select count(*), sum(fy * fy), sum(fd * fd) from per""",
-            params,
+            """with per as (
+                 select c.i, sum(k.a * (c.sy - c.n * k.my)) as fy,
+                        sum(k.a * (c.sd - c.n * k.md)) as fd
+                 from _i_sums c join _i_coef k on k.s = c.s and k.g = c.g group by c.i)
+               select count(*), sum(fy * fy), sum(fd * fd) from per"""
         ).fetchone()
     finally:
         con.execute("drop table if exists _i_coef")
