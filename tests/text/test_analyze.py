@@ -182,3 +182,20 @@ def test_analyze_with_trained_model(simulated: tuple) -> None:
     model = text.train_sentiment(texts, labels, embeddings=False)
     rows = text.analyze(["Katastrophe, nie wieder.", "Great service, thank you!"], model=model)
     assert rows["sentiment"] == ["negative", "positive"]
+
+
+def test_negated_object_patterns_stay_with_their_object() -> None:
+    """ "no service" (a negator and its object) must not match across other words: "No
+    complaints, great service" is praise, not an outage; one word in between still matches."""
+    rows = cxo.text.analyze(
+        [
+            "No complaints, great service",
+            "No service since Monday",
+            "Keine Beschwerden, super Service",
+            "Kein stabiles Netz seit gestern",
+        ]
+    ).rows
+    assert "outage" not in rows[0].themes
+    assert "outage" in rows[1].themes
+    assert "outage" not in rows[2].themes
+    assert "outage" in rows[3].themes

@@ -4,7 +4,7 @@ Patterns (see ``codeframe.yaml``) are split into word specs: exact lemmas (dict 
 prefix ``abc*`` and suffix ``*abc`` wildcards (dict lookups per distinct length), infix
 ``*abc*`` (substring tests) and ``*`` (any word). Each distinct token is resolved once to the
 set of specs it satisfies (cached); phrases are then checked token by token within a clause,
-allowing up to ``GAP`` other words between their words. German compounds arrive followed by
+allowing up to ``GAP`` other words between their words (``NEG_GAP`` after a negator). German compounds arrive followed by
 their parts (``rechnungsbetrag rechnung betrag``); the parts belong to the word they were split
 from and do not count as words in between, and ``*`` (any word) steps over to the next word.
 """
@@ -17,6 +17,10 @@ from collections.abc import Callable, Sequence
 from cxo.text.lemmas import compound_parts
 
 GAP = 2
+NEG_GAP = 1
+"""After a negator a phrase's next word must follow within one word ("kein stabiles Netz"):
+a negation reaches its own object, not a word further on ("No complaints, great service" is
+not "no service")."""
 ANY = "*"
 _CACHE_LIMIT = 400_000
 
@@ -78,6 +82,7 @@ class PatternSet:
         self._by_first: dict[int, list[int]] = defaultdict(list)
         for pid, (_, phrase) in enumerate(self.phrases):
             self._by_first[phrase[0]].append(pid)
+        self._neg = spec_ids.get(neg_token)
         self._pre_lengths = sorted(self._prefix)
         self._suf_lengths = sorted(self._suffix)
         self._cache: dict[str, frozenset[int]] = {}
@@ -156,9 +161,10 @@ class PatternSet:
                         words = self.word_index(tokens)
                     pos = i
                     ok = True
-                    for want in ids[1:]:
+                    for k, want in enumerate(ids[1:]):
                         nxt = -1
-                        limit = words[pos] + 1 + GAP
+                        gap = NEG_GAP if ids[k] == self._neg else GAP
+                        limit = words[pos] + 1 + gap
                         for j in range(pos + 1, n):
                             if words[j] > limit:
                                 break
