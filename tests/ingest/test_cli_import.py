@@ -25,8 +25,9 @@ def test_import_prints_reconciliation_and_reasons(ws: Workspace, tmp_path: Path)
         app, ["import", "responses", write(tmp_path / "a.csv", MIXED), "-w", str(ws.root)]
     )
     assert result.exit_code == 0, result.output
-    assert "read 3 = imported 2 + quarantined 1" in result.output
-    assert "a.csv:3 [nps] nps: '11' is out of range 0–10" in result.output
+    # the workspace speaks German (the default): reconciliation and reasons in German
+    assert "gelesen 3 = importiert 2 + in Quarantäne 1" in result.output
+    assert "a.csv:3 [nps] nps: '11' liegt außerhalb des Bereichs 0–10" in result.output
 
 
 def test_import_several_files_as_json(ws: Workspace, tmp_path: Path) -> None:

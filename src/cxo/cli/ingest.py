@@ -94,6 +94,7 @@ def import_cmd(
     """
     from cxo.core.contract import get_table
     from cxo.ingest.api import import_file
+    from cxo.ingest.messages import translate
 
     get_table(table)
     share = parse_share(max_rejected)
@@ -126,7 +127,8 @@ def import_cmd(
         if as_json:
             continue
         mark = "[green]✓[/]" if batch.quarantined == 0 else "[yellow]![/]"
-        console.print(f"{mark} {batch.summary()}", highlight=False, soft_wrap=True)
+        lang = ws.settings.language
+        console.print(f"{mark} {batch.summary(lang)}", highlight=False, soft_wrap=True)
         if batch.notes:
             console.print(f"  [dim]{'; '.join(batch.notes)}[/]", highlight=False, soft_wrap=True)
         if batch.ignored_columns:
@@ -142,7 +144,7 @@ def import_cmd(
         for ex in batch.examples:
             err_console.print(
                 f"  {batch.source}:{ex['line'] if ex['line'] is not None else '?'} "
-                f"[{ex['field'] or 'row'}] {ex['reason']}",
+                f"[{ex['field'] or 'row'}] {translate(ex['reason'], lang)}",
                 highlight=False,
                 soft_wrap=True,
                 markup=False,

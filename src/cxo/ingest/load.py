@@ -77,19 +77,38 @@ class BatchResult:
         """Whether ``read == imported + quarantined``."""
         return self.read == self.imported + self.quarantined
 
-    def reconciliation(self) -> str:
-        """``read 100 = imported 97 + quarantined 3``."""
-        return f"read {self.read:,} = imported {self.imported:,} + quarantined {self.quarantined:,}"
+    def reconciliation(self, language: str = "en") -> str:
+        """``read 100 = imported 97 + quarantined 3`` (German: ``gelesen 100 = importiert 97 +
+        in Quarantäne 3``)."""
+        from cxo.engine.format import format_number
 
-    def summary(self) -> str:
-        """One line for the terminal."""
-        if self.status == "unchanged":
+        def n(x: int) -> str:
+            return format_number(x, 0, language)
+
+        if language == "de":
             return (
-                f"{self.table} ← {self.source}: unchanged — identical to batch {self.same_as} "
-                f"({self.reconciliation()})"
+                f"gelesen {n(self.read)} = importiert {n(self.imported)} "
+                f"+ in Quarantäne {n(self.quarantined)}"
             )
-        extra = f" (new {self.inserted:,}, updated {self.updated:,})" if self.status == "ok" else ""
-        return f"{self.table} ← {self.source}: {self.reconciliation()}{extra}"
+        return (
+            f"read {n(self.read)} = imported {n(self.imported)} + quarantined {n(self.quarantined)}"
+        )
+
+    def summary(self, language: str = "en") -> str:
+        """One line for the terminal, in ``language`` (en/de)."""
+        de = language == "de"
+        rec = self.reconciliation(language)
+        if self.status == "unchanged":
+            same = "unverändert — gleich wie Batch" if de else "unchanged — identical to batch"
+            return f"{self.table} ← {self.source}: {same} {self.same_as} ({rec})"
+        extra = ""
+        if self.status == "ok":
+            extra = (
+                f" (neu {self.inserted:,}, aktualisiert {self.updated:,})".replace(",", ".")
+                if de
+                else f" (new {self.inserted:,}, updated {self.updated:,})"
+            )
+        return f"{self.table} ← {self.source}: {rec}{extra}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""

@@ -4,9 +4,10 @@ Patterns (see ``codeframe.yaml``) are split into word specs: exact lemmas (dict 
 prefix ``abc*`` and suffix ``*abc`` wildcards (dict lookups per distinct length), infix
 ``*abc*`` (substring tests) and ``*`` (any word). Each distinct token is resolved once to the
 set of specs it satisfies (cached); phrases are then checked token by token within a clause,
-allowing up to ``GAP`` other words between their words (``NEG_GAP`` after a negator). German compounds arrive followed by
-their parts (``rechnungsbetrag rechnung betrag``); the parts belong to the word they were split
-from and do not count as words in between, and ``*`` (any word) steps over to the next word.
+allowing up to ``GAP`` other words between their words (``NEG_GAP`` after a negator). German
+compounds arrive followed by their parts (``rechnungsbetrag rechnung betrag``); the parts
+belong to the word they were split from and do not count as words in between, and ``*`` (any
+word) steps over to the next word.
 """
 
 from __future__ import annotations
