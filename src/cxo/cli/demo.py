@@ -10,6 +10,7 @@ from rich.markup import escape as esc
 
 from cxo.cli.common import console, err_console, handle_errors, progress
 from cxo.core.charter import COMPANY_TYPES
+from cxo.engine.format import format_number
 from cxo.errors import UsageError
 
 
@@ -51,10 +52,18 @@ def demo(
             workspace_dir, company_type=company_type, customers=customers, seed=seed, step=step
         )
         bar.update(task, completed=steps, description="done")
+    de = result.workspace.settings.language == "de"
+    words = (
+        ("gelesen", "importiert", "in Quarantäne") if de else ("read", "imported", "quarantined")
+    )
     for rec in result.imports:
+        read, imported, quarantined = (
+            format_number(rec[k], 0, "de" if de else "en")
+            for k in ("read", "imported", "quarantined")
+        )
         console.print(
-            f"  {rec['table']:<11} read {rec['read']:>9,} = imported {rec['imported']:>9,}"
-            f" + quarantined {rec['quarantined']:>6,}"
+            f"  {rec['table']:<11} {words[0]} {read:>9} = {words[1]} {imported:>9}"
+            f" + {words[2]} {quarantined:>6}"
         )
     console.print(result.scorecard.summary())
     if result.assessment is not None:
