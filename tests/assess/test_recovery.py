@@ -162,9 +162,11 @@ def test_revenue_intervals_cover_planted_values(shared: Path) -> None:
 
 @pytest.mark.slow
 def test_null_cells_rarely_flagged(shared: Path) -> None:
-    # measured: 2 of 12 — field_service × appointment × business (service-2) and onboarding ×
-    # onboarding_setup (software-2); the third of session 3 (webshop × availability_stock,
-    # retail-1) went with the fix that a negator reaches only its own object
+    # measured: 2 of 12 — field_service × appointment × business (service-2, q 0.009) and
+    # onboarding × onboarding_setup × enterprise (software-2, q 0.060). The third of session 3,
+    # webshop × availability_stock (retail-1), now sits at q 0.1009, just above the 10 % line
+    # (after the fix that a negator reaches only its own object). The q-values come from
+    # integer counts, so this is deterministic, but a change in tagging can tip it.
     cells = [c for t in TYPES for s in SEEDS for c in score(shared, t, s)["null_cells"]]
     assert len(cells) == 12
     flagged = [c for c in cells if c["flagged"]]
