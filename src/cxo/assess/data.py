@@ -66,7 +66,8 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the tables in the connection's main schema (the workspace tables)."""
     rows = con.execute(
         "select table_name from information_schema.tables where table_schema = 'main'"
     ).fetchall()
@@ -75,7 +76,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def require(con: duckdb.DuckDBPyConnection, table: str, why: str) -> int:
     """Row count of ``table``; ``MissingDataError`` naming the import when it is empty."""
-    if table not in _tables(con) or _count(con, f'select count(*) from "{table}"') == 0:
+    if table not in table_names(con) or _count(con, f'select count(*) from "{table}"') == 0:
         raise MissingDataError(
             f"the assessment needs table `{table}` ({why}); it is empty",
             hint=f"import it with `{IMPORT_HINT.get(table, 'cxo import ' + table + ' FILE')}`",
@@ -115,7 +116,8 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
         as_of = row[0] if row else None
         if not isinstance(as_of, dt.date):
             raise InsufficientDataError("no dates in responses or customers")
-    has_revenue = "contracts" in _tables(con) and _count(con, "select count(*) from contracts") > 0
+    tables = table_names(con)
+    has_revenue = "contracts" in tables and _count(con, "select count(*) from contracts") > 0
     if not has_revenue:
         notes.append(
             "no contracts imported: revenue at risk cannot be computed, pains are ranked by "
@@ -145,7 +147,6 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
         from responses r left join _a_c c using (customer_id)
         where r.nps is not null and r.responded_at::date <= date '{d}'"""
     )
-    tables = _tables(con)
     has_ratings = "ratings" in tables and _count(con, "select count(*) from ratings") > 0
     theme_source = "none"
     if "response_themes" in tables and _count(con, "select count(*) from response_themes") > 0:

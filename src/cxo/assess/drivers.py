@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from cxo.assess.data import table_names
 from cxo.errors import InsufficientDataError, MissingDataError, UsageError
 from cxo.stats.drivers import (
     QUADRANT_LABELS,
@@ -39,9 +40,7 @@ def ratings_wide(
     """One row per rated response: target, touchpoint, segment and one column per attribute."""
     if target not in TARGETS:
         raise UsageError(f"target must be one of {', '.join(TARGETS)}, not {target!r}")
-    tables = {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
+    tables = table_names(con)
     if "ratings" not in tables or not con.execute("select count(*) from ratings").fetchone()[0]:  # type: ignore[index]
         raise MissingDataError(
             "key drivers need table `ratings` (attribute ratings); it is empty",

@@ -36,6 +36,7 @@ intervals are reported as they are.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -556,9 +557,10 @@ class Lives:
     """``s``, ``m``, ``e``, ``b1``, ``b2`` (see :func:`_mention_lives`)."""
     theme_rows: dict[str, np.ndarray[Any, Any]]
 
-    @property
+    @functools.cached_property
     def customer_end(self) -> int:
-        """One past the largest customer row id (the size of a dense per-customer array)."""
+        """One past the largest customer row id (the size of a dense per-customer array;
+        computed once, read by every pain cell of the touchpoint)."""
         return int(self.customer.max()) + 1 if len(self.customer) else 0
 
     def rows(self, theme: str, segs: list[str] | None) -> np.ndarray[Any, Any]:

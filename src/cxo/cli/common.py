@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
@@ -20,7 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from cxo.errors import CxoError
+from cxo.errors import CxoError, UsageError
 from cxo.workspace import Workspace, resolve_workspace
 
 console = Console()
@@ -57,6 +58,16 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def option_date(value: str | None, option: str) -> dt.date | None:
+    """The ISO date given to ``option`` (``None`` when not given); ``UsageError`` otherwise."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date", hint="use YYYY-MM-DD") from None
 
 
 def workspace(path: Path | None) -> Workspace:

@@ -11,6 +11,7 @@ from cxo.cli.common import (
     WorkspaceOption,
     console,
     handle_errors,
+    option_date,
     print_json,
     workspace,
 )
@@ -44,19 +45,13 @@ def loyalty_cmd(
     ] = None,
 ) -> None:
     """Loyalty penalty: existing customers paying more than today's new customers."""
-    from datetime import date
-
     from cxo import diagnostics
-    from cxo.errors import UsageError
 
     opts: dict[str, object] = {}
     if language:
         opts["language"] = language
     if as_of:
-        try:
-            opts["as_of"] = date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of: not a date (YYYY-MM-DD): {as_of!r}") from None
+        opts["as_of"] = option_date(as_of, "--as-of")
     res = diagnostics.loyalty(workspace(ws), **opts)
     _show(res.to_dict(), res.summary(), as_json)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from typing import Annotated
 
@@ -16,11 +15,11 @@ from cxo.cli.common import (
     console,
     err_console,
     handle_errors,
+    option_date,
     print_json,
     workspace,
 )
 from cxo.engine.format import format_number, format_percent
-from cxo.errors import UsageError
 
 followup_app = typer.Typer(
     name="followup",
@@ -50,13 +49,12 @@ def generate_command(
     """Create a task for every new detractor and negative comment, routed to its owner."""
     from cxo.initiatives.followups import generate
 
-    start = None
-    if since is not None:
-        try:
-            start = dt.date.fromisoformat(since)
-        except ValueError:
-            raise UsageError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
-    result = generate(workspace(path), since=start, sla_hours=sla_hours, author=getpass.getuser())
+    result = generate(
+        workspace(path),
+        since=option_date(since, "--since"),
+        sla_hours=sla_hours,
+        author=getpass.getuser(),
+    )
     if as_json:
         print_json(result.to_dict())
         return

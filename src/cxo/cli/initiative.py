@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import math
 from pathlib import Path
@@ -17,6 +16,7 @@ from cxo.cli.common import (
     WorkspaceOption,
     console,
     handle_errors,
+    option_date,
     print_json,
     workspace,
 )
@@ -42,15 +42,6 @@ MarginOption = Annotated[
 def register(app: typer.Typer) -> None:
     """Add ``initiative`` to ``app``."""
     app.add_typer(initiative_app, name="initiative")
-
-
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--launch {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @initiative_app.command("add")
@@ -103,7 +94,7 @@ def add_command(
         "running_cost_month": running_cost,
         "expected_nps_effect": nps_effect,
         "expected_churn_effect": churn_effect,
-        "launch": _date(launch),
+        "launch": option_date(launch, "--launch"),
         "status": status,
         "description": description,
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import sys
 from pathlib import Path
@@ -17,10 +16,10 @@ from cxo.cli.common import (
     WorkspaceOption,
     console,
     handle_errors,
+    option_date,
     print_json,
     workspace,
 )
-from cxo.errors import UsageError
 
 if TYPE_CHECKING:
     from cxo.engine.scorecard import Scorecard
@@ -33,15 +32,6 @@ def register(app: typer.Typer) -> None:
 
 def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: cannot read date {value!r}", hint="use YYYY-MM-DD") from None
 
 
 @handle_errors
@@ -88,8 +78,8 @@ def scorecard(
     result = compute(
         ws,
         by=_split(by) or ["touchpoint"],
-        date_from=_date(date_from, "--from"),
-        date_to=_date(date_to, "--to"),
+        date_from=option_date(date_from, "--from"),
+        date_to=option_date(date_to, "--to"),
         period=period,
         compare=_split(compare),
         level=level,

@@ -15,6 +15,7 @@ On a workspace:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ from cxo.initiatives.portfolio import (
 if TYPE_CHECKING:
     import duckdb
 
+    from cxo.assess.linkage import Linkage
     from cxo.workspace import Workspace
 
 DRAWS = 4000
@@ -79,16 +81,22 @@ def _reach(con: duckdb.DuckDBPyConnection, touchpoints: list[str]) -> Reach:
     return Reach(active, mrr / active, 1.0 - math.exp(-rate))
 
 
-def _prepared(ws: Workspace, con: duckdb.DuckDBPyConnection) -> Any:
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """The assessment's working tables on ``con`` (reach and churn linkage read them)."""
     from cxo.assess.data import prepare
 
-    prep = prepare(con, None)
-    if not prep.has_revenue:
+    if not prepare(con, None).has_revenue:
         raise MissingDataError(
             "an initiative's money needs table `contracts` (monthly revenue per customer)",
             hint="import it with `cxo import contracts FILE`",
         )
-    return prep
+
+
+def _linkage(ws: Workspace, con: duckdb.DuckDBPyConnection) -> Linkage:
+    """Detractor churn per touchpoint, once per run (after :func:`_prepare`)."""
+    from cxo.assess.linkage import linkage
+
+    return linkage(con, ws.charter(), currency=ws.settings.currency, has_revenue=False)
 
 
 def case(
@@ -104,26 +112,27 @@ def case(
     if not initiative.touchpoints:
         raise UsageError(f"initiative {initiative.key} names no touchpoint")
     effect = churn_effect if churn_effect is not None else initiative.expected_churn_effect
-    notes: list[str] = []
-    with ws.connect(read_only=True) as con:
-        _prepared(ws, con)
-        reach = _reach(con, initiative.touchpoints)
-        if effect is None and initiative.expected_nps_effect is not None:
-            # An NPS effect alone: assume half of the points come from fewer detractors and
-            # value them with the touchpoints' detractor excess churn.
-            excess, _ = _detractor_excess(ws, con, initiative.touchpoints)
-            effect = -initiative.expected_nps_effect / 200.0 * excess
-            notes.append(
-                f"churn effect derived from the expected NPS effect "
-                f"({initiative.expected_nps_effect:+.1f} points, assumed half fewer detractors) "
-                f"× the detractors' excess churn at the touchpoints ({100 * excess:.2f} points)"
-            )
-    if effect is None:
+    if effect is None and initiative.expected_nps_effect is None:
         raise UsageError(
             f"initiative {initiative.key} has neither an expected churn effect nor an expected "
             "NPS effect",
             hint="set one: `cxo initiative add KEY --churn-effect -0.01` (or --nps-effect 5)",
         )
+    notes: list[str] = []
+    with ws.connect(read_only=True) as con:
+        _prepare(con)
+        reach = _reach(con, initiative.touchpoints)
+        if effect is None:
+            # An NPS effect alone: assume half of the points come from fewer detractors and
+            # value them with the touchpoints' detractor excess churn.
+            nps_effect = float(initiative.expected_nps_effect or 0.0)
+            excess, _ = _detractor_excess(_linkage(ws, con), initiative.touchpoints)
+            effect = -nps_effect / 200.0 * excess
+            notes.append(
+                f"churn effect derived from the expected NPS effect "
+                f"({nps_effect:+.1f} points, assumed half fewer detractors) "
+                f"× the detractors' excess churn at the touchpoints ({100 * excess:.2f} points)"
+            )
     inputs = CaseInputs(
         one_off_cost=initiative.one_off_cost,
         running_cost_month=initiative.running_cost_month,
@@ -140,14 +149,9 @@ def case(
     return result, reach
 
 
-def _detractor_excess(
-    ws: Workspace, con: duckdb.DuckDBPyConnection, touchpoints: list[str]
-) -> tuple[float, np.ndarray[Any, Any]]:
+def _detractor_excess(link: Linkage, touchpoints: list[str]) -> tuple[float, np.ndarray[Any, Any]]:
     """Detractors' excess annual churn at ``touchpoints`` (weighted by detractors) and its
     simulation draws (the same draws that give the linkage's interval)."""
-    from cxo.assess.linkage import linkage
-
-    link = linkage(con, ws.charter(), currency=ws.settings.currency, has_revenue=False)
     found = [t for t in link.touchpoints if t.touchpoint in touchpoints and t.churn is not None]
     if not found:
         raise InsufficientDataError(
@@ -214,6 +218,18 @@ class Proof:
         )
 
 
+def _check_launched(initiative: Initiative) -> dt.date:
+    """The launch date of a measurable initiative (``UsageError`` naming what is missing)."""
+    if initiative.launch is None:
+        raise UsageError(
+            f"initiative {initiative.key} has no launch date: nothing to measure yet",
+            hint=f"set it: `cxo initiative add {initiative.key} --launch YYYY-MM-DD`",
+        )
+    if not initiative.touchpoints:
+        raise UsageError(f"initiative {initiative.key} names no touchpoint")
+    return initiative.launch
+
+
 def measure(
     ws: Workspace,
     initiative: Initiative,
@@ -226,19 +242,48 @@ def measure(
     seed: int = 0,
 ) -> Proof:
     """Measured effect of a launched initiative, in NPS, churn and money (see module docs)."""
-    if initiative.launch is None:
-        raise UsageError(
-            f"initiative {initiative.key} has no launch date: nothing to measure yet",
-            hint=f"set it: `cxo initiative add {initiative.key} --launch YYYY-MM-DD`",
+    _check_launched(initiative)
+    portfolio = initiatives(ws.app_database_url)
+    with ws.connect(read_only=True) as con:
+        _prepare(con)
+        link = _linkage(ws, con)
+        return _measure(
+            ws,
+            con,
+            link,
+            initiative,
+            portfolio,
+            pre_months=pre_months,
+            post_months=post_months,
+            horizon_months=horizon_months,
+            discount_rate=discount_rate,
+            margin=margin,
+            seed=seed,
         )
-    if not initiative.touchpoints:
-        raise UsageError(f"initiative {initiative.key} names no touchpoint")
+
+
+def _measure(
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    link: Linkage,
+    initiative: Initiative,
+    portfolio: list[Initiative],
+    *,
+    pre_months: int = 12,
+    post_months: int | None = None,
+    horizon_months: int = 36,
+    discount_rate: float = 0.08,
+    margin: float = 1.0,
+    seed: int = 0,
+) -> Proof:
+    """:func:`measure` on a connection already prepared, with the run's churn linkage."""
+    launch = _check_launched(initiative)
     # touchpoints of other initiatives launched inside the window are no controls
-    start = months_before(initiative.launch, pre_months)
-    end = months_before(initiative.launch, -post_months) if post_months is not None else None
+    start = months_before(launch, pre_months)
+    end = months_before(launch, -post_months) if post_months is not None else None
     others = [
         tp
-        for other in initiatives(ws.app_database_url)
+        for other in portfolio
         if other.key != initiative.key
         and other.launch is not None
         and other.launch >= start
@@ -246,18 +291,16 @@ def measure(
         for tp in other.touchpoints
     ]
     notes: list[str] = []
-    with ws.connect(read_only=True) as con:
-        effect = measure_effect(
-            con,
-            initiative.touchpoints,
-            initiative.launch,
-            exclude=others,
-            pre_months=pre_months,
-            post_months=post_months,
-        )
-        _prepared(ws, con)
-        reach = _reach(con, initiative.touchpoints)
-        excess, excess_draws = _detractor_excess(ws, con, initiative.touchpoints)
+    effect = measure_effect(
+        con,
+        initiative.touchpoints,
+        launch,
+        exclude=others,
+        pre_months=pre_months,
+        post_months=post_months,
+    )
+    reach = _reach(con, initiative.touchpoints)
+    excess, excess_draws = _detractor_excess(link, initiative.touchpoints)
     det = effect.detractors
     churn_effect = det.estimate * excess
     rng = np.random.default_rng(seed)
@@ -466,19 +509,27 @@ def prioritise(
 
 
 def measure_all(ws: Workspace, portfolio: list[Initiative]) -> tuple[list[Proof], dict[str, str]]:
-    """:func:`measure` for every launched initiative; the ones that cannot be measured yet
-    (no answers after launch, too few in a cell, …) come back with the reason."""
+    """:func:`measure` for every launched initiative, on one connection prepared once (the
+    working tables and the churn linkage serve all of them); the ones that cannot be measured
+    yet (no answers after launch, too few in a cell, …) come back with the reason."""
     from cxo.errors import CxoError
 
+    launched = [i for i in portfolio if i.launch is not None and i.status != "stopped"]
     proofs: list[Proof] = []
     skipped: dict[str, str] = {}
-    for item in portfolio:
-        if item.launch is None or item.status == "stopped":
-            continue
+    if not launched:
+        return proofs, skipped
+    with ws.connect(read_only=True) as con:
         try:
-            proofs.append(measure(ws, item))
+            _prepare(con)
+            link = _linkage(ws, con)
         except CxoError as exc:
-            skipped[item.key] = exc.message
+            return proofs, {item.key: exc.message for item in launched}
+        for item in launched:
+            try:
+                proofs.append(_measure(ws, con, link, item, portfolio))
+            except CxoError as exc:
+                skipped[item.key] = exc.message
     return proofs, skipped
 
 

@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cxo.assess.data import table_names
 from cxo.core.jsonable import jsonable_dict
 from cxo.errors import InsufficientDataError, MissingDataError, UsageError
 
@@ -149,9 +150,7 @@ def measure_effect(
         raise UsageError("pre_months must be at least 2 (the placebo check halves it)")
     if post_months is not None and post_months < 1:
         raise UsageError(f"post_months must be at least 1, not {post_months}")
-    tables = {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
+    tables = table_names(con)
     if "responses" not in tables:
         raise MissingDataError(
             "measuring an effect needs table `responses`",
@@ -198,12 +197,15 @@ def measure_effect(
             f"no responses after the launch on {launch.isoformat()} (last response "
             f"{as_of.isoformat()}): the effect can be measured once answers come in"
         )
-    nps, det = _did(con, touchpoints, controls, pre_start, launch, post_end, level)
+    segmented = "customers" in tables
+    nps, det = _did(con, touchpoints, controls, pre_start, launch, post_end, level, segmented)
     placebo: DidEstimate | None = None
     placebo_det: DidEstimate | None = None
     mid = months_before(launch, pre_months // 2)
     try:
-        placebo, placebo_det = _did(con, touchpoints, controls, pre_start, mid, launch, level)
+        placebo, placebo_det = _did(
+            con, touchpoints, controls, pre_start, mid, launch, level, segmented
+        )
     except InsufficientDataError as exc:
         notes.append(f"placebo check skipped: {exc.message}")
     result = EffectMeasurement(
@@ -236,14 +238,12 @@ def _did(
     launch: dt.date,
     end: dt.date,
     level: float,
+    segmented: bool,
 ) -> tuple[DidEstimate, DidEstimate]:
-    """The stratified DiD on NPS (+100/0/−100) and on the detractor indicator (0/1)."""
-
-    tables = {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
-    seg = "coalesce(c.segment, '(none)')" if "customers" in tables else "'(none)'"
-    join = "left join customers c using (customer_id)" if "customers" in tables else ""
+    """The stratified DiD on NPS (+100/0/−100) and on the detractor indicator (0/1); strata
+    are the customers' segments when table ``customers`` exists (``segmented``)."""
+    seg = "coalesce(c.segment, '(none)')" if segmented else "'(none)'"
+    join = "left join customers c using (customer_id)" if segmented else ""
     params = {
         "treated": treated,
         "controls": controls,
