@@ -2,7 +2,7 @@
 
 ``run("full")``: 100k customers × 3 company types × 3 seeds; ``run("quick")``: 20k customers,
 ``service``, one seed. Each (type, seed) runs in its own subprocess (simulate in memory → load
-into a workspace → tag comments → assess → :func:`cxo.assess.recovery.evaluate`), so its peak
+into a workspace → tag comments → assess → :func:`bench.recovery.evaluate`), so its peak
 RSS is measured alone. Per seed the row records the rank of each planted pain (criterion: within
 the top planted + 2), its excess churn against the planted effect, whether its revenue-at-risk
 interval covers the planted value, whether any planted-null cell was flagged at FDR 10 %, and
@@ -32,7 +32,7 @@ CASES = {
 
 def _worker(company_type: str, customers: int, seed: int, workdir: str) -> None:
     import cxo
-    from cxo.assess.recovery import evaluate, load_simulation
+    from bench.recovery import evaluate, load_simulation
 
     t = time.perf_counter()
     ws, truth = load_simulation(Path(workdir) / "ws", company_type, customers, seed)

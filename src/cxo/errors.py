@@ -1,8 +1,10 @@
 """Typed errors of the core; the CLI and the API translate them at the edges.
 
-Every error carries a stable ``code`` (used in the API's JSON error shape) and an
-``exit_code`` (used by the CLI). Messages name the file, line and field wherever the
-cause is in user data.
+Every error carries a stable ``code`` (used in the API's JSON error shape), an ``exit_code``
+(used by the CLI) and an ``http_status`` (used by the web app). Messages name the file, line
+and field wherever the cause is in user data. Errors about what the caller asked for
+(:class:`UsageError`, :class:`InputError`, :class:`InsufficientDataError`) are also
+:class:`ValueError`, so plain Python callers can catch them the usual way.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ class CxoError(Exception):
 
     code = "cxo_error"
     exit_code = 1
+    http_status = 500
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -24,11 +27,12 @@ class CxoError(Exception):
         return {"error": self.code, "message": self.message, "hint": self.hint}
 
 
-class UsageError(CxoError):
-    """The caller asked for something malformed (bad option, unknown table)."""
+class UsageError(CxoError, ValueError):
+    """The caller asked for something malformed (bad option, bad argument, unknown table)."""
 
     code = "usage_error"
     exit_code = 2
+    http_status = 400
 
 
 class WorkspaceError(CxoError):
@@ -36,20 +40,23 @@ class WorkspaceError(CxoError):
 
     code = "workspace_error"
     exit_code = 2
+    http_status = 500
 
 
-class CharterError(CxoError):
+class CharterError(CxoError, ValueError):
     """The charter YAML is invalid; the message names line and field."""
 
     code = "charter_error"
     exit_code = 1
+    http_status = 422
 
 
-class InputError(CxoError):
+class InputError(CxoError, ValueError):
     """An input file cannot be read at all (missing, unreadable, unknown format)."""
 
     code = "input_error"
     exit_code = 2
+    http_status = 400
 
 
 class RejectedShareExceeded(CxoError):
@@ -57,6 +64,7 @@ class RejectedShareExceeded(CxoError):
 
     code = "too_many_rejected"
     exit_code = 1
+    http_status = 422
 
 
 class MissingDataError(CxoError):
@@ -64,10 +72,20 @@ class MissingDataError(CxoError):
 
     code = "missing_data"
     exit_code = 1
+    http_status = 404
 
 
-class InsufficientDataError(CxoError):
+class InsufficientDataError(CxoError, ValueError):
     """There is data, but too little for a meaningful estimate."""
 
     code = "insufficient_data"
     exit_code = 1
+    http_status = 422
+
+
+class NotFoundError(CxoError, LookupError):
+    """A named thing (initiative, task, assessment run) does not exist."""
+
+    code = "not_found"
+    exit_code = 1
+    http_status = 404

@@ -17,7 +17,7 @@ over the 6 cases, the two criteria that are rates:
 
 * revenue-at-risk intervals (95 %) cover the planted value — planted churn effect × the monthly
   revenue of the identified customers the simulator truly affected (see
-  ``cxo.assess.recovery``): 18 intervals, at most 3 misses. With exact 95 % coverage, ≥ 4
+  ``bench.recovery``): 18 intervals, at most 3 misses. With exact 95 % coverage, ≥ 4
   misses has probability ``scipy.stats.binom.sf(3, 18, 0.05)`` = 0.011;
 * planted-null cells flagged at FDR 10 % "in at most 10 % of seeds": 12 (cell, seed) pairs,
   at most 2 flagged (with a true rate of 10 %, ≥ 3 has probability
@@ -39,7 +39,7 @@ from typing import Any
 import pytest
 
 import cxo
-from cxo.assess.recovery import evaluate, load_simulation
+from bench.recovery import evaluate, load_simulation
 from cxo.initiatives.effect import measure_effect
 from cxo.workspace import Workspace
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -51,13 +52,23 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except CxoError as exc:
             err_console.print(
-                f"[bold red]error:[/] {exc.message}", highlight=False, markup=True, soft_wrap=True
+                f"[bold red]error:[/] {escape(exc.message)}",
+                highlight=False,
+                markup=True,
+                soft_wrap=True,
             )
             if exc.hint:
-                err_console.print(f"[dim]hint: {exc.hint}[/]", highlight=False, soft_wrap=True)
+                err_console.print(
+                    f"[dim]hint: {escape(exc.hint)}[/]", highlight=False, soft_wrap=True
+                )
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print ``text`` exactly as it is: no Rich markup, so ``[draft]`` in a path prints whole."""
+    (err_console if err else console).print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def option_date(value: str | None, option: str) -> dt.date | None:
@@ -99,7 +110,7 @@ def progress() -> Progress:
     """A Rich progress bar for steps longer than a second (silent when not a terminal)."""
     return Progress(
         SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -15,6 +15,8 @@ from cxo.stats.drivers import DriverResult as DriverResult
 from cxo.stats.drivers import key_drivers as key_drivers
 from cxo.stats.drivers import relative_weights as relative_weights
 from cxo.stats.drivers import shapley_r2 as shapley_r2
+from cxo.stats.estimate import Estimate as Estimate
+from cxo.stats.estimate import Result as Result
 from cxo.stats.means import MeanEstimate as MeanEstimate
 from cxo.stats.means import WelchTest as WelchTest
 from cxo.stats.means import mean_t as mean_t

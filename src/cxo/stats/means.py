@@ -12,20 +12,15 @@ from dataclasses import dataclass
 
 from scipy import special as _sp
 
-from cxo.stats._base import Estimate, as_float_array, check_level
+from cxo.stats.estimate import Estimate, Result, as_float_array, check_level
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MeanEstimate(Estimate):
     """A mean with its Student-t interval."""
 
-    value: float
-    ci_low: float
-    ci_high: float
-    se: float
     n: int
     sd: float
-    level: float = 0.95
 
     def summary(self) -> str:
         """One line: mean, interval and sample size."""
@@ -36,7 +31,7 @@ class MeanEstimate(Estimate):
 
 
 @dataclass(frozen=True)
-class WelchTest(Estimate):
+class WelchTest(Result):
     """Welch's unequal-variance t test of ``mean_a − mean_b``."""
 
     difference: float
@@ -73,7 +68,7 @@ def mean_t_from_sums(
     check_level(level)
     if n <= 0:
         nan = math.nan
-        return MeanEstimate(nan, nan, nan, nan, 0, nan, level)
+        return MeanEstimate(value=nan, ci_low=nan, ci_high=nan, se=nan, n=0, sd=nan, level=level)
     mean = total / n
     var = _variance(n, total, total_sq)
     se = math.sqrt(var / n) if not math.isnan(var) else math.nan
@@ -84,7 +79,9 @@ def mean_t_from_sums(
         low, high = mean - half, mean + half
         if bounds is not None:
             low, high = max(low, bounds[0]), min(high, bounds[1])
-    return MeanEstimate(mean, low, high, se, int(n), math.sqrt(var), level)
+    return MeanEstimate(
+        value=mean, ci_low=low, ci_high=high, se=se, n=int(n), sd=math.sqrt(var), level=level
+    )
 
 
 def _sums(values: Iterable[float]) -> tuple[int, float, float]:

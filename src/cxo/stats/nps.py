@@ -24,22 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxo.stats._base import Estimate, as_float_array, two_sided_p, z_value
+from cxo.errors import UsageError
+from cxo.stats.estimate import Estimate, Result, as_float_array, two_sided_p, z_value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NpsEstimate(Estimate):
     """An NPS with its adjusted-Wald interval (all in NPS points)."""
 
-    value: float
-    ci_low: float
-    ci_high: float
-    se: float
     n: int
     promoters: int
     passives: int
     detractors: int
-    level: float = 0.95
 
     def summary(self) -> str:
         """One line: NPS, interval and sample size."""
@@ -50,7 +46,7 @@ class NpsEstimate(Estimate):
 
 
 @dataclass(frozen=True)
-class NpsDifference(Estimate):
+class NpsDifference(Result):
     """Difference ``a − b`` of two independent NPS, with adjusted-Wald interval and p-value."""
 
     difference: float
@@ -77,7 +73,7 @@ def nps_counts(scores: Iterable[float]) -> tuple[int, int, int]:
     """``(promoters, passives, detractors)`` of 0–10 scores; missing values (NaN) are skipped."""
     arr = as_float_array(scores)
     if arr.size and (arr.min() < 0 or arr.max() > 10):
-        raise ValueError("NPS scores must lie between 0 and 10")
+        raise UsageError("NPS scores must lie between 0 and 10")
     promoters = int(np.count_nonzero(arr >= 9))
     detractors = int(np.count_nonzero(arr <= 6))
     return promoters, int(arr.size) - promoters - detractors, detractors
@@ -106,7 +102,7 @@ def nps_from_counts(
         ("detractors", detractors),
     ):
         if count < 0:
-            raise ValueError(f"{name} must not be negative")
+            raise UsageError(f"{name} must not be negative")
     n = promoters + passives + detractors
     z = z_value(level)
     centre, var1, n_adj = _adjusted(promoters, detractors, n)

@@ -16,20 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxo.stats._base import Estimate, as_float_array, two_sided_p, z_value
+from cxo.errors import UsageError
+from cxo.stats.estimate import Estimate, Result, as_float_array, two_sided_p, z_value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProportionEstimate(Estimate):
     """A share with its Wilson interval (shares in 0 … 1)."""
 
-    value: float
-    ci_low: float
-    ci_high: float
-    se: float
     n: int
     successes: int
-    level: float = 0.95
 
     def summary(self) -> str:
         """One line: share, interval and sample size."""
@@ -40,7 +36,7 @@ class ProportionEstimate(Estimate):
 
 
 @dataclass(frozen=True)
-class TwoProportionTest(Estimate):
+class TwoProportionTest(Result):
     """Difference ``p₁ − p₂`` with Newcombe interval and pooled z-test p-value."""
 
     difference: float
@@ -60,7 +56,7 @@ def wilson_interval(successes: float, n: float, level: float = 0.95) -> tuple[fl
     if n <= 0:
         return math.nan, math.nan
     if not 0 <= successes <= n:
-        raise ValueError(f"successes ({successes}) must lie between 0 and n ({n})")
+        raise UsageError(f"successes ({successes}) must lie between 0 and n ({n})")
     z = z_value(level)
     p = successes / n
     z2 = z * z
@@ -94,7 +90,7 @@ def csat_top2box(scores: Iterable[float], level: float = 0.95) -> ProportionEsti
     """CSAT as the share of 4–5 answers on a 1–5 scale (missing values skipped)."""
     arr = as_float_array(scores)
     if arr.size and (arr.min() < 1 or arr.max() > 5):
-        raise ValueError("CSAT scores must lie between 1 and 5")
+        raise UsageError("CSAT scores must lie between 1 and 5")
     return proportion(int(np.count_nonzero(arr >= 4)), int(arr.size), level)
 
 

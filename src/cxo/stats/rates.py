@@ -13,21 +13,16 @@ from dataclasses import dataclass
 
 from scipy import stats as _st
 
-from cxo.stats._base import Estimate, check_level
+from cxo.stats.estimate import Estimate, check_level
 from cxo.stats.proportions import ProportionEstimate, proportion
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RateEstimate(Estimate):
     """Events per unit of exposure with the exact Poisson interval."""
 
-    value: float
-    ci_low: float
-    ci_high: float
-    se: float
     events: int
     exposure: float
-    level: float = 0.95
 
 
 def churn_rate(churned: int, at_risk: int, level: float = 0.95) -> ProportionEstimate:
@@ -40,7 +35,15 @@ def churn_rate_per_year(churned: int, customer_years: float, level: float = 0.95
     check_level(level)
     if customer_years <= 0:
         nan = math.nan
-        return RateEstimate(nan, nan, nan, nan, int(churned), float(customer_years), level)
+        return RateEstimate(
+            value=nan,
+            ci_low=nan,
+            ci_high=nan,
+            se=nan,
+            events=int(churned),
+            exposure=float(customer_years),
+            level=level,
+        )
     alpha = 1.0 - level
     k = int(churned)
     low = 0.0 if k == 0 else float(_st.chi2.ppf(alpha / 2.0, 2 * k)) / (2.0 * customer_years)

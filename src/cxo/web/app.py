@@ -16,9 +16,6 @@ from cxo import __version__
 from cxo.errors import CxoError
 from cxo.workspace import Workspace, latest_assessment
 
-_STATUS = {"usage_error": 400, "missing_data": 404, "insufficient_data": 422}
-
-
 def create_app(workspace: Workspace) -> FastAPI:
     """Build the app for ``workspace`` (no globals: one app per workspace)."""
     app = FastAPI(
@@ -27,7 +24,7 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.exception_handler(CxoError)
     async def _cxo_error(_: Request, exc: CxoError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=_STATUS.get(exc.code, 500))
+        return JSONResponse(exc.to_dict(), status_code=exc.http_status)
 
     @app.get("/api/health")
     def health() -> dict[str, str]:
