@@ -10,7 +10,7 @@ import pytest
 from cxo.core.charter import template
 from cxo.core.contract import TABLES
 from cxo.simulate import SimulatedCompany
-from cxo.simulate.chunk import schema
+from cxo.simulate.columns import schema
 
 TYPES = ("service", "software", "retail")
 

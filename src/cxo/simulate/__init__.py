@@ -25,11 +25,13 @@ import pyarrow.parquet as pq
 
 from cxo.core.charter import template_text
 from cxo.core.contract import TABLES
-from cxo.simulate.chunk import AFFECTED, AFFECTED_SCHEMA, Acc, Counters, generate_chunk, schema
+from cxo.simulate.chunk import generate_chunk
+from cxo.simulate.columns import Counters, schema
 from cxo.simulate.config import SimulationConfig, build_config
 from cxo.simulate.context import build_context
+from cxo.simulate.customers import AFFECTED, AFFECTED_SCHEMA
 from cxo.simulate.portfolio import portfolio, portfolio_yaml
-from cxo.simulate.truth import build_truth
+from cxo.simulate.truth import Acc, build_truth
 
 __all__ = ["SimulatedCompany", "SimulationConfig", "simulate"]
 

@@ -276,35 +276,16 @@ def build_context(cfg: SimulationConfig) -> Context:
     tp_weight /= tp_weight.sum()
     tp_offset = np.array([TP_OFFSETS[i % len(TP_OFFSETS)] for i in range(len(tps))])
     attrs = [a.key for a in charter.attributes]
-    weights = {a: float(cfg.driver_weights.get(a, 0.0)) for a in attrs}
-    unknown = set(cfg.driver_weights) - set(attrs)
-    if unknown:
-        raise UsageError(f"driver_weights names unknown attributes: {', '.join(sorted(unknown))}")
-    total = sum(weights.values())
-    if total <= 0:
-        raise UsageError("driver_weights must contain a positive weight")
-    beta = np.sqrt(np.array([weights[a] / total for a in attrs]) * cfg.driver_r2)
-    attr_offset = np.linspace(0.35, -0.35, len(attrs))
-    prod_spec = PRODUCTS[cfg.company_type]
+    beta = _driver_coefficients(cfg, attrs)
     products = [p.key for p in charter.products]
-    kinds = [prod_spec[p][1] for p in products]
-    main = np.array([i for i, k in enumerate(kinds) if k == "main"])
-    main = main[np.argsort([prod_spec[products[i]][0] for i in main], kind="stable")]
-    addon = np.array([i for i, k in enumerate(kinds) if k == "addon"])
+    kinds, main, addon = _product_kinds(cfg, products)
     as_of_day = day(cfg.as_of)
     end_day = as_of_day + 1
     first_signup = day(cfg.as_of - timedelta(days=round(365.25 * cfg.history_years)))
-    prng = np.random.default_rng([cfg.seed, 999_999])
-    price_days, price_values = [], []
-    for p in products:
-        d, v = _price_history(prng, prod_spec[p][0], first_signup - 60, as_of_day)
-        price_days.append(d)
-        price_values.append(v)
+    price_days, price_values = _price_histories(cfg, products, first_signup, as_of_day)
     as_of_month = int(month_index(np.array([as_of_day]))[0])
     first_month = int(month_index(np.array([first_signup]))[0])
-    months = np.arange(first_month, as_of_month + 1)
     window_first_month = as_of_month - cfg.window_months + 1
-    window_start_day = int(month_start_day(np.array([window_first_month]))[0])
     trend_start_day = int(month_start_day(np.array([as_of_month - 24 + 1]))[0])
     sigma = math.sqrt(1.0 - cfg.experience_sd**2)
     noise_sd = math.sqrt(1.0 - cfg.driver_r2 - cfg.experience_sd**2)
@@ -315,7 +296,107 @@ def build_context(cfg: SimulationConfig) -> Context:
         segs = np.arange(len(segments)) if cell.seg < 0 else np.array([cell.seg])
         eta = tp_offset[cell.tp] + seg_offset[segs]
         cell.shift = calibrate_shift(eta, shares[segs], cell.nps_effect, 1.0)
-    # theme candidates per touchpoint: plausible themes minus planted ones
+    inits = _initiatives(cfg, tps, tp_offset, seg_offset, shares)
+    low, boost = _mix_boost(shares, seg_offset, float(cfg.mix_shift))
+    within = cfg.within_trend
+    if within == "auto":
+        span = end_day - trend_start_day
+        starts = [(i.tp, i.shift, (i.start_day - trend_start_day) / span) for i in inits]
+        within = _calibrate_within(shares, seg_offset, tp_offset, tp_weight, low, boost, starts)
+    tasks = list(cfg.tasks)
+    de_share = cfg.de_share
+    if de_share is None:
+        de_share = 0.7 if charter.company.language == "de" else 0.3
+    return Context(
+        cfg=cfg,
+        charter=charter,
+        segments=segments,
+        seg_share=shares,
+        seg_offset=seg_offset,
+        base_churn=base_churn,
+        touchpoints=tps,
+        tp_weight=tp_weight,
+        tp_offset=tp_offset,
+        tp_ces=np.array([t in CES_TOUCHPOINTS for t in tps]),
+        tp_channel=[CHANNEL_OF_TP.get(t, "email") for t in tps],
+        attributes=attrs,
+        beta=beta,
+        attr_offset=np.linspace(0.35, -0.35, len(attrs)),
+        products=products,
+        product_kind=kinds,
+        main_products=main,
+        addon_products=addon,
+        price_days=price_days,
+        price_values=price_values,
+        pains=pains,
+        nulls=nulls,
+        theme_candidates=_theme_candidates(tps, pains, nulls),
+        initiatives=inits,
+        sigma=sigma,
+        noise_sd=noise_sd,
+        within_shift=float(within),
+        mix_boost=boost,
+        low_segment=low,
+        as_of_day=as_of_day,
+        end_day=end_day,
+        first_signup_day=first_signup,
+        window_start_day=int(month_start_day(np.array([window_first_month]))[0]),
+        trend_start_day=trend_start_day,
+        months=np.arange(first_month, as_of_month + 1),
+        window_first_month=window_first_month,
+        de_share=float(de_share),
+        selfservice_tp=tps.index(SELF_SERVICE_TP[cfg.company_type]),
+        tasks=tasks,
+        task_weight=np.array([TASK_WEIGHTS[i % 6] for i in range(len(tasks))])
+        / sum(TASK_WEIGHTS[i % 6] for i in range(len(tasks))),
+        task_success=np.array([float(cfg.tasks[t]) for t in tasks]),
+        ces_probs={
+            "succeeded": _ces_distribution(0.0),
+            "failed": _ces_distribution(cfg.ces_failed_shift),
+        },
+        penalty=np.array([float(cfg.loyalty_penalty[b]) for b in TENURE_BANDS]),
+    )
+
+
+def _driver_coefficients(cfg: SimulationConfig, attrs: list[str]) -> Array:
+    """Latent coefficients of the attributes: squares are shares of ``driver_r2``."""
+    weights = {a: float(cfg.driver_weights.get(a, 0.0)) for a in attrs}
+    unknown = set(cfg.driver_weights) - set(attrs)
+    if unknown:
+        raise UsageError(f"driver_weights names unknown attributes: {', '.join(sorted(unknown))}")
+    total = sum(weights.values())
+    if total <= 0:
+        raise UsageError("driver_weights must contain a positive weight")
+    return np.sqrt(np.array([weights[a] / total for a in attrs]) * cfg.driver_r2)
+
+
+def _product_kinds(cfg: SimulationConfig, products: list[str]) -> tuple[list[str], Array, Array]:
+    """Kind of each product; main products by ascending price (the tiers); add-ons."""
+    prod_spec = PRODUCTS[cfg.company_type]
+    kinds = [prod_spec[p][1] for p in products]
+    main = np.array([i for i, k in enumerate(kinds) if k == "main"])
+    main = main[np.argsort([prod_spec[products[i]][0] for i in main], kind="stable")]
+    addon = np.array([i for i, k in enumerate(kinds) if k == "addon"])
+    return kinds, main, addon
+
+
+def _price_histories(
+    cfg: SimulationConfig, products: list[str], first_signup: int, as_of_day: int
+) -> tuple[list[Array], list[Array]]:
+    """Each product's list-price changes (own generator: seed, 999 999)."""
+    prod_spec = PRODUCTS[cfg.company_type]
+    prng = np.random.default_rng([cfg.seed, 999_999])
+    price_days, price_values = [], []
+    for p in products:
+        d, v = _price_history(prng, prod_spec[p][0], first_signup - 60, as_of_day)
+        price_days.append(d)
+        price_values.append(v)
+    return price_days, price_values
+
+
+def _theme_candidates(tps: list[str], pains: list[Cell], nulls: list[Cell]) -> list[Array]:
+    """Theme candidates per touchpoint for random comments: plausible themes minus planted
+    ones (topped up with general themes where fewer than two are left)."""
     planted: dict[int, set[str]] = {}
     for cell in pains + nulls:
         planted.setdefault(cell.tp, set()).add(cell.theme)
@@ -336,7 +417,17 @@ def build_context(cfg: SimulationConfig) -> Context:
                 if k not in planted.get(i, set()) and k not in keys and k not in all_planted
             ][: 3 - len(keys)]
         candidates.append(np.array([THEME_KEYS.index(k) for k in keys], dtype=np.int64))
-    # initiatives
+    return candidates
+
+
+def _initiatives(
+    cfg: SimulationConfig,
+    tps: list[str],
+    tp_offset: Array,
+    seg_offset: Array,
+    shares: Array,
+) -> list[Initiative]:
+    """The planted initiatives with resolved touchpoints and calibrated shifts."""
     inits = []
     for raw in cfg.initiatives:
         itp = raw.get("touchpoint")
@@ -357,74 +448,21 @@ def build_context(cfg: SimulationConfig) -> Context:
                 shift=calibrate_shift(eta, shares, float(raw.get("nps_effect", 0.0)), 1.0),
             )
         )
-    # mix shift: response weight of the lowest segment rises linearly over the last 8 quarters
+    return inits
+
+
+def _mix_boost(shares: Array, seg_offset: Array, mix_shift: float) -> tuple[int, float]:
+    """The lowest segment and its response-weight boost at the end of the last 8 quarters
+    (the weight rises linearly so its share of responses grows by ``mix_shift``)."""
     low = int(np.argmin(seg_offset))
-    s0, ms = float(shares[low]), float(cfg.mix_shift)
+    s0, ms = float(shares[low]), mix_shift
     if ms:
         if not 0 <= s0 + ms < 1:
             raise UsageError("mix_shift must keep the lowest segment's share below 1")
         boost = (s0 + ms) * (1 - s0) / (s0 * (1 - s0 - ms)) - 1.0
     else:
         boost = 0.0
-    within = cfg.within_trend
-    if within == "auto":
-        span = end_day - trend_start_day
-        starts = [(i.tp, i.shift, (i.start_day - trend_start_day) / span) for i in inits]
-        within = _calibrate_within(shares, seg_offset, tp_offset, tp_weight, low, boost, starts)
-    ss_tp = tps.index(SELF_SERVICE_TP[cfg.company_type])
-    tasks = list(cfg.tasks)
-    ces_base = _ces_distribution(0.0)
-    ces_fail = _ces_distribution(cfg.ces_failed_shift)
-    penalty = np.array([float(cfg.loyalty_penalty[b]) for b in TENURE_BANDS])
-    de_share = cfg.de_share
-    if de_share is None:
-        de_share = 0.7 if charter.company.language == "de" else 0.3
-    return Context(
-        cfg=cfg,
-        charter=charter,
-        segments=segments,
-        seg_share=shares,
-        seg_offset=seg_offset,
-        base_churn=base_churn,
-        touchpoints=tps,
-        tp_weight=tp_weight,
-        tp_offset=tp_offset,
-        tp_ces=np.array([t in CES_TOUCHPOINTS for t in tps]),
-        tp_channel=[CHANNEL_OF_TP.get(t, "email") for t in tps],
-        attributes=attrs,
-        beta=beta,
-        attr_offset=attr_offset,
-        products=products,
-        product_kind=kinds,
-        main_products=main,
-        addon_products=addon,
-        price_days=price_days,
-        price_values=price_values,
-        pains=pains,
-        nulls=nulls,
-        theme_candidates=candidates,
-        initiatives=inits,
-        sigma=sigma,
-        noise_sd=noise_sd,
-        within_shift=float(within),
-        mix_boost=boost,
-        low_segment=low,
-        as_of_day=as_of_day,
-        end_day=end_day,
-        first_signup_day=first_signup,
-        window_start_day=window_start_day,
-        trend_start_day=trend_start_day,
-        months=months,
-        window_first_month=window_first_month,
-        de_share=float(de_share),
-        selfservice_tp=ss_tp,
-        tasks=tasks,
-        task_weight=np.array([TASK_WEIGHTS[i % 6] for i in range(len(tasks))])
-        / sum(TASK_WEIGHTS[i % 6] for i in range(len(tasks))),
-        task_success=np.array([float(cfg.tasks[t]) for t in tasks]),
-        ces_probs={"succeeded": ces_base, "failed": ces_fail},
-        penalty=penalty,
-    )
+    return low, boost
 
 
 def _ces_distribution(shift: float) -> Array:

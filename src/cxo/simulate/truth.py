@@ -1,17 +1,42 @@
-"""Turn the chunks' accumulators into ``truth.json`` (see ``docs/simulator.md``)."""
+"""The truth accumulators the chunks fill, and ``truth.json`` built from their sums (see
+``docs/simulator.md``)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
 
-from cxo.simulate.chunk import Acc
 from cxo.simulate.config import LATITUDE_LIMITS, TENURE_BANDS
 from cxo.simulate.context import EPOCH, Context
 
 SCHEMA_VERSION = 1
+
+
+class Acc:
+    """Truth accumulators: sums of floats and arrays, added across chunks."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = defaultdict(float)
+
+    def add(self, key: str, value: Any) -> None:
+        """Add ``value`` (a number or an array) to ``key``."""
+        cur = self.values.get(key)
+        if cur is None or (isinstance(cur, float) and cur == 0.0 and not np.isscalar(value)):
+            self.values[key] = np.array(value, dtype=float) if not np.isscalar(value) else value
+        else:
+            self.values[key] = cur + value
+
+    def merge(self, other: Acc) -> None:
+        """Add another accumulator into this one."""
+        for k, v in other.values.items():
+            self.add(k, v)
+
+    def get(self, key: str, default: Any = 0.0) -> Any:
+        """The accumulated value (``default`` if never added)."""
+        return self.values.get(key, default)
 
 
 def _r(x: float, nd: int = 6) -> float:
@@ -40,6 +65,49 @@ def build_truth(ctx: Context, acc: Acc, counts: dict[str, int]) -> dict[str, Any
         "config": cfg.to_dict(),
         "counts": counts,
     }
+    truth["pains"] = _pains(ctx, acc)
+    truth["null_cells"] = [
+        {
+            "touchpoint": cell.touchpoint,
+            "theme": cell.theme,
+            "segment": cell.segment,
+            "nps_effect": 0.0,
+            "churn_effect": 0.0,
+            "responses": int(g(f"null{j}_n")),
+            "mentions": int(g(f"null{j}_men")),
+        }
+        for j, cell in enumerate(ctx.nulls)
+    ]
+    truth["drivers"] = _drivers(ctx)
+    truth["trend"] = _trend(ctx, acc)
+    truth["churn"] = {
+        "base_annual_by_segment": dict(zip(ctx.segments, map(float, ctx.base_churn), strict=True)),
+        "churn_per_sd_experience": cfg.churn_per_sd_experience,
+        "experience_sd": cfg.experience_sd,
+        "realised_annual_rate": _r(_div(g("churn_events"), g("churn_base"))),
+    }
+    truth["loyalty"] = _loyalty(ctx, acc)
+    truth["marketing"] = _marketing(ctx, acc)
+    truth["complaints"] = _complaints(ctx, acc)
+    truth["selfservice"] = _selfservice(ctx, acc)
+    truth["initiatives"] = [
+        {
+            "name": ini.name,
+            "touchpoint": ini.touchpoint,
+            "start": ini.start.isoformat(),
+            "nps_effect": _r(_div(g(f"init{j}_ate"), g(f"init{j}_n")), 3),
+            "churn_effect": ini.churn_effect,
+            "nps_effect_planted": ini.nps_effect,
+            "latent_shift": _r(ini.shift),
+            "responses_after_start": int(g(f"init{j}_n")),
+        }
+        for j, ini in enumerate(ctx.initiatives)
+    ]
+    return truth
+
+
+def _pains(ctx: Context, acc: Acc) -> list[dict[str, Any]]:
+    g = acc.get
     pains = []
     for j, cell in enumerate(ctx.pains):
         n, men = g(f"pain{j}_n"), g(f"pain{j}_men")
@@ -62,41 +130,27 @@ def build_truth(ctx: Context, acc: Acc, counts: dict[str, int]) -> dict[str, Any
                 "mentions": int(men),
             }
         )
-    truth["pains"] = pains
-    truth["null_cells"] = [
-        {
-            "touchpoint": cell.touchpoint,
-            "theme": cell.theme,
-            "segment": cell.segment,
-            "nps_effect": 0.0,
-            "churn_effect": 0.0,
-            "responses": int(g(f"null{j}_n")),
-            "mentions": int(g(f"null{j}_men")),
-        }
-        for j, cell in enumerate(ctx.nulls)
-    ]
+    return pains
+
+
+def _drivers(ctx: Context) -> dict[str, Any]:
     shares = ctx.beta**2 / float((ctx.beta**2).sum())
     weights = {a: _r(w) for a, w in zip(ctx.attributes, shares, strict=True)}
-    truth["drivers"] = {
+    return {
         "target": "nps",
         "weights": weights,
         "measure": "share_of_explained_variance",
         "order": [a for a, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))],
         "latent_coefficients": {a: _r(b) for a, b in zip(ctx.attributes, ctx.beta, strict=True)},
-        "driver_r2_latent": cfg.driver_r2,
+        "driver_r2_latent": ctx.cfg.driver_r2,
         "scale": {"min": 1, "max": 5},
     }
-    truth["trend"] = _trend(ctx, acc)
-    truth["churn"] = {
-        "base_annual_by_segment": dict(zip(ctx.segments, map(float, ctx.base_churn), strict=True)),
-        "churn_per_sd_experience": cfg.churn_per_sd_experience,
-        "experience_sd": cfg.experience_sd,
-        "realised_annual_rate": _r(_div(g("churn_events"), g("churn_base"))),
-    }
-    truth["loyalty"] = _loyalty(ctx, acc)
-    truth["marketing"] = _marketing(ctx, acc)
-    truth["complaints"] = _complaints(ctx, acc)
-    truth["selfservice"] = {
+
+
+def _selfservice(ctx: Context, acc: Acc) -> dict[str, Any]:
+    cfg = ctx.cfg
+    g = acc.get
+    return {
         "touchpoint": ctx.touchpoints[ctx.selfservice_tp],
         "tasks": ctx.tasks,
         "task_success": {t: float(s) for t, s in zip(ctx.tasks, ctx.task_success, strict=True)},
@@ -109,20 +163,6 @@ def build_truth(ctx: Context, acc: Acc, counts: dict[str, int]) -> dict[str, Any
         "survey_responses": int(g("ss_resp")),
         "cost_per_contact": cfg.cost_per_contact,
     }
-    truth["initiatives"] = [
-        {
-            "name": ini.name,
-            "touchpoint": ini.touchpoint,
-            "start": ini.start.isoformat(),
-            "nps_effect": _r(_div(g(f"init{j}_ate"), g(f"init{j}_n")), 3),
-            "churn_effect": ini.churn_effect,
-            "nps_effect_planted": ini.nps_effect,
-            "latent_shift": _r(ini.shift),
-            "responses_after_start": int(g(f"init{j}_n")),
-        }
-        for j, ini in enumerate(ctx.initiatives)
-    ]
-    return truth
 
 
 def _trend(ctx: Context, acc: Acc) -> dict[str, Any]:
