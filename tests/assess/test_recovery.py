@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.recovery import evaluate, load_simulation
 
 import cxo
-from bench.recovery import evaluate, load_simulation
 from cxo.initiatives.effect import measure_effect
 from cxo.workspace import Workspace
 

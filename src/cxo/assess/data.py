@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cxo.core.messages import Message, msg
 from cxo.errors import InsufficientDataError, MissingDataError
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class Prepared:
     customers: int
     has_revenue: bool
     has_ratings: bool
-    notes: list[str]
+    notes: list[Message]
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -86,7 +87,25 @@ def require(con: duckdb.DuckDBPyConnection, table: str, why: str) -> int:
 
 def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Prepared:
     """Check what the workspace holds and build the temporary tables."""
-    notes: list[str] = []
+    notes: list[Message] = []
+    n_customers = _check_inputs(con)
+    as_of = as_of if as_of is not None else _latest_date(con)
+    tables = table_names(con)
+    has_revenue = "contracts" in tables and _count(con, "select count(*) from contracts") > 0
+    if not has_revenue:
+        notes.append(msg("assess.note.no_contracts"))
+    _customers_and_responses(con, as_of, has_revenue)
+    has_ratings = "ratings" in tables and _count(con, "select count(*) from ratings") > 0
+    theme_source = _themes(con, tables, has_ratings, notes)
+    con.execute(f"create or replace temp table _a_end as select date '{as_of.isoformat()}' as e")
+    _index_responses(con)
+    _time_at_risk(con, as_of)
+    n_resp = _count(con, "select count(*) from _a_r")
+    return Prepared(as_of, theme_source, n_resp, n_customers, has_revenue, has_ratings, notes)
+
+
+def _check_inputs(con: duckdb.DuckDBPyConnection) -> int:
+    """The number of customers; an error naming what is missing when the data is too thin."""
     n_customers = require(con, "customers", "segments, sign-up and churn dates")
     require(con, "responses", "NPS answers per touchpoint")
     n_nps = _count(con, "select count(*) from responses where nps is not null")
@@ -106,23 +125,27 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
             f"only {linked} NPS answers can be linked to a customer (column `customer_id` of "
             "responses matching customers); pains and churn need that link",
         )
-    if as_of is None:
-        row = con.execute(
-            """select greatest(
-                 (select max(responded_at)::date from responses),
-                 (select max(signup_date) from customers),
-                 coalesce((select max(churn_date) from customers), date '1900-01-01'))"""
-        ).fetchone()
-        as_of = row[0] if row else None
-        if not isinstance(as_of, dt.date):
-            raise InsufficientDataError("no dates in responses or customers")
-    tables = table_names(con)
-    has_revenue = "contracts" in tables and _count(con, "select count(*) from contracts") > 0
-    if not has_revenue:
-        notes.append(
-            "no contracts imported: revenue at risk cannot be computed, pains are ranked by "
-            "reach × experience gap (import with `cxo import contracts FILE`)"
-        )
+    return n_customers
+
+
+def _latest_date(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """The last date in the data: newest response, sign-up or churn."""
+    row = con.execute(
+        """select greatest(
+             (select max(responded_at)::date from responses),
+             (select max(signup_date) from customers),
+             coalesce((select max(churn_date) from customers), date '1900-01-01'))"""
+    ).fetchone()
+    as_of = row[0] if row else None
+    if not isinstance(as_of, dt.date):
+        raise InsufficientDataError("no dates in responses or customers")
+    return as_of
+
+
+def _customers_and_responses(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, has_revenue: bool
+) -> None:
+    """``_a_c`` (customers with revenue at ``as_of``) and ``_a_r`` (answered responses)."""
     d = as_of.isoformat()
     revenue_sql = (
         f"""left join (select customer_id, sum(monthly_price) as mrr from contracts
@@ -147,37 +170,38 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
         from responses r left join _a_c c using (customer_id)
         where r.nps is not null and r.responded_at::date <= date '{d}'"""
     )
-    has_ratings = "ratings" in tables and _count(con, "select count(*) from ratings") > 0
-    theme_source = "none"
+
+
+def _themes(
+    con: duckdb.DuckDBPyConnection, tables: set[str], has_ratings: bool, notes: list[Message]
+) -> str:
+    """``_a_t`` (response, theme) pairs from comment themes, else low ratings; the source."""
     if "response_themes" in tables and _count(con, "select count(*) from response_themes") > 0:
-        theme_source = "comments"
         con.execute(
             """create or replace temp table _a_t as
             select distinct response_id, theme from response_themes
             where sentiment is null or sentiment <> 'positive'"""
         )
-    elif has_ratings:
-        theme_source = "ratings"
-        notes.append(
-            "themes come from low attribute ratings (bottom quarter of the scale); run "
-            "`cxo text tag` to add themes from comments"
-        )
+        return "comments"
+    if has_ratings:
+        notes.append(msg("assess.note.themes_from_ratings"))
         con.execute(
             f"""create or replace temp table _a_t as
             select distinct response_id, attribute as theme from ratings
             where score >= scale_min and score <= scale_max and scale_max > scale_min
               and (score - scale_min) / (scale_max - scale_min) <= {LOW_RATING_SHARE}"""
         )
-    else:
-        notes.append(
-            "no themes: neither comment themes (`cxo text tag`) nor attribute ratings "
-            "(`cxo import ratings FILE`) are present, so there are no pain cells"
-        )
-        con.execute(
-            "create or replace temp table _a_t as "
-            "select null::varchar as response_id, null::varchar as theme where false"
-        )
-    con.execute(f"create or replace temp table _a_end as select date '{d}' as e")
+        return "ratings"
+    notes.append(msg("assess.note.no_themes"))
+    con.execute(
+        "create or replace temp table _a_t as "
+        "select null::varchar as response_id, null::varchar as theme where false"
+    )
+    return "none"
+
+
+def _index_responses(con: duckdb.DuckDBPyConnection) -> None:
+    """``_a_ct``: each customer's first answer per touchpoint and disposition group."""
     con.execute(
         """create or replace temp table _a_ct0 as
         with r as (
@@ -206,6 +230,11 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
         from d"""
     )
     con.execute("drop table _a_ct0")
+
+
+def _time_at_risk(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+    """``_a_x``: time at risk from the index date by tenure band, with churn events."""
+    d = as_of.isoformat()
     con.execute(
         f"""create or replace temp table _a_x as
         with b as (
@@ -227,8 +256,6 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
           (churned and e >= b2)::int as ev2
         from b"""
     )
-    n_resp = _count(con, "select count(*) from _a_r")
-    return Prepared(as_of, theme_source, n_resp, n_customers, has_revenue, has_ratings, notes)
 
 
 def _shrinkage(con: duckdb.DuckDBPyConnection) -> float:

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from cxo.assess.data import table_names
+from cxo.core.messages import Message, msg
 from cxo.errors import InsufficientDataError, MissingDataError, UsageError
 from cxo.stats.drivers import (
-    QUADRANT_LABELS,
+    QUADRANTS,
     DriverResult,
     Method,
     Missing,
@@ -112,7 +113,7 @@ class DriverAnalysis:
     lmg: DriverResult | None
     performance: dict[str, float]
     ipa: list[IpaCell] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -122,7 +123,7 @@ class DriverAnalysis:
             "lmg": self.lmg.to_dict() if self.lmg else None,
             "performance": self.performance,
             "importance_performance": [c.to_dict() for c in self.ipa],
-            "notes": self.notes,
+            "note_messages": [n.to_dict() for n in self.notes],
         }
 
     def overall_quadrants(self) -> dict[str, str]:
@@ -182,7 +183,7 @@ def analyse_drivers(
         n_boot=n_boot,
         seed=seed,
     )
-    notes: list[str] = []
+    notes: list[Message] = []
     lmg: DriverResult | None = None
     if len(attrs) <= 15:
         lmg = drivers_from_array(
@@ -195,7 +196,7 @@ def analyse_drivers(
             seed=seed,
         )
     else:
-        notes.append("LMG skipped: more than 15 drivers (relative weights shown)")
+        notes.append(msg("assess.drivers.lmg_skipped", limit=15))
     perf = _performance(frame, attrs, scales)
     analysis = DriverAnalysis(target, rw, lmg, perf, notes=notes)
     if ipa:
@@ -227,7 +228,7 @@ def analyse_drivers(
 
 
 __all__ = [
-    "QUADRANT_LABELS",
+    "QUADRANTS",
     "DriverAnalysis",
     "IpaCell",
     "Method",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cxo.engine.format import format_number
+from cxo.core.messages import Message, msg
 
 if TYPE_CHECKING:
     from cxo.assess.drivers import DriverAnalysis
@@ -23,24 +23,13 @@ if TYPE_CHECKING:
 
 TYPE_WEIGHT = 1.5
 MAX_REASONS = 3
-EMPHASIS: dict[str, dict[str, Any]] = {
-    "software": {
-        "touchpoints": ("product_use", "onboarding", "renewal"),
-        "en": "software companies win or lose customers in product use and customer success",
-        "de": "Softwareunternehmen gewinnen oder verlieren Kunden in Produktnutzung und "
-        "Customer Success",
-    },
-    "service": {
-        "touchpoints": ("hotline", "chat", "support", "service"),
-        "en": "large service organisations win or lose customers in customer service",
-        "de": "große Dienstleister gewinnen oder verlieren Kunden im Kundenservice",
-    },
-    "retail": {
-        "touchpoints": ("discovery", "webshop", "checkout", "store"),
-        "en": "retailers win or lose customers in the buying experience",
-        "de": "Händler gewinnen oder verlieren Kunden im Einkaufserlebnis",
-    },
+EMPHASIS: dict[str, tuple[str, ...]] = {
+    "software": ("product_use", "onboarding", "renewal"),
+    "service": ("hotline", "chat", "support", "service"),
+    "retail": ("discovery", "webshop", "checkout", "store"),
 }
+"""The touchpoints each company type weights (the reason is ``assess.focus.weighted.<type>``)."""
+MIN_STOP_MENTIONS = 50
 
 
 @dataclass
@@ -52,17 +41,17 @@ class Recommendation:
     score: float
     weight: float
     pains: list[str]
-    reasoning: list[str]
+    reasoning: list[Message]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """JSON-ready dict (the renderer adds the reasoning's words)."""
         return {
             "touchpoint": self.touchpoint,
             "owner": self.owner,
             "score": self.score,
             "type_weight": self.weight,
             "pains": self.pains,
-            "reasoning": self.reasoning,
+            "reasoning_messages": [m.to_dict() for m in self.reasoning],
         }
 
 
@@ -72,50 +61,15 @@ class Focus:
 
     company_type: str
     recommendations: list[Recommendation]
-    stop_doing: list[str] = field(default_factory=list)
-    language: str = "en"
-    """Language of the reasoning texts (``de`` or ``en``)."""
+    stop_doing: list[Message] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """JSON-ready dict (the renderer adds the words)."""
         return {
             "company_type": self.company_type,
             "recommendations": [r.to_dict() for r in self.recommendations],
-            "stop_doing": self.stop_doing,
+            "stop_doing_messages": [m.to_dict() for m in self.stop_doing],
         }
-
-    def summary(self) -> str:
-        """The top recommendation with its reasoning, and what to stop."""
-        de = self.language == "de"
-        if not self.recommendations:
-            return (
-                "Fokus: kein Kontaktpunkt mit signifikantem Schmerzpunkt oder Mehr-Abwanderung "
-                "der Kritiker gefunden."
-                if de
-                else "Focus: no touchpoint with significant pain or detractor churn was found."
-            )
-        top = self.recommendations[0]
-        who = top.owner.get("accountable") or (
-            "niemand (keine verantwortliche Person in der Charta)"
-            if de
-            else "nobody (no accountable person in the charter)"
-        )
-        dept = top.owner.get("department")
-        lines = [
-            f"Beginnen Sie bei {top.touchpoint} — verantwortlich: {who} ({dept})"
-            if de
-            else f"Start with {top.touchpoint} — owner: {who} ({dept})"
-        ]
-        lines.extend(f"  · {r}" for r in top.reasoning)
-        if self.stop_doing:
-            lines.append("Nicht mehr tun:" if de else "Stop doing:")
-            lines.extend(f"  · {s}" for s in self.stop_doing)
-        return "\n".join(lines)
-
-
-def _money(value: float, currency: str, language: str = "en") -> str:
-    amount = format_number(value, 0, language)
-    return f"{amount} {currency}/Monat" if language == "de" else f"{amount} {currency}/month"
 
 
 def focus(
@@ -128,12 +82,40 @@ def focus(
     currency: str = "EUR",
     language: str = "en",
 ) -> Focus:
-    """Recommendations by touchpoint (see the module docs)."""
-    de = language == "de"
-    emphasis = EMPHASIS.get(company_type, {"touchpoints": (), "en": "", "de": ""})
+    """Recommendations by touchpoint (see the module docs).
+
+    ``language`` picks the charter's labels of attributes in the reasons; ``currency`` is the
+    unit of the revenue at risk quoted there.
+    """
     scores: dict[str, float] = {}
-    reasons: dict[str, list[str]] = {}
+    reasons: dict[str, list[Message]] = {}
     pain_names: dict[str, list[str]] = {}
+    _pain_reasons(pains, scores, reasons, pain_names, currency)
+    if linkage is not None:
+        _detractor_reasons(linkage, scores, reasons)
+    emphasis = EMPHASIS.get(company_type, ())
+    recs: list[Recommendation] = []
+    for tp, score in scores.items():
+        weight = TYPE_WEIGHT if tp in emphasis else 1.0
+        why = list(reasons.get(tp, []))
+        if weight > 1.0:
+            why.append(msg(f"assess.focus.weighted.{company_type}", weight=weight))
+        owner = charter.owner_of(tp)
+        if not owner.get("accountable"):
+            why.append(msg("assess.focus.no_owner"))
+        recs.append(Recommendation(tp, owner, score * weight, weight, pain_names.get(tp, []), why))
+    recs.sort(key=lambda r: -r.score)
+    return Focus(company_type, recs, _stop_doing(charter, pains, drivers, language))
+
+
+def _pain_reasons(
+    pains: list[Pain],
+    scores: dict[str, float],
+    reasons: dict[str, list[Message]],
+    pain_names: dict[str, list[str]],
+    currency: str,
+) -> None:
+    """Score each touchpoint by the impact of its flagged pains; name up to three of them."""
     for p in pains:  # ranked by impact already
         if not p.flagged or p.impact <= 0:
             continue
@@ -141,80 +123,51 @@ def focus(
         pain_names.setdefault(p.touchpoint, []).append(p.label)
         if len(pain_names[p.touchpoint]) > MAX_REASONS:
             continue
-        reach = format_number(p.reach, 0, language)
-        text = (
-            f"Schmerzpunkt '{p.label}': {reach} Kunden betroffen, NPS-Abstand {p.gap:+.0f} Punkte"
-            if de
-            else f"pain '{p.label}': {reach} customers affected, NPS gap {p.gap:+.0f} points"
-        )
         if p.revenue is not None:
-            low = format_number(p.revenue.ci_low, 0, language)
-            high = format_number(p.revenue.ci_high, 0, language)
-            money = _money(p.revenue.value, currency, language)
-            text += (
-                f", {money} im Risiko [{low}–{high}]" if de else f", {money} at risk [{low}–{high}]"
+            reason = msg(
+                "assess.focus.pain_money",
+                label=p.label,
+                reach=p.reach,
+                gap=p.gap,
+                value=p.revenue.value,
+                low=p.revenue.ci_low,
+                high=p.revenue.ci_high,
+                cur=currency,
             )
-        reasons.setdefault(p.touchpoint, []).append(text)
-    if linkage is not None:
-        for t in linkage.touchpoints:
-            if t.touchpoint in scores or t.churn is None or t.churn.ci_low <= 0:
-                continue
-            value = t.revenue.value if t.revenue is not None else t.churn.excess * t.detractors
-            scores[t.touchpoint] = max(0.0, value)
-            pp = format_number(100 * t.churn.excess, 1, language)
-            pp = pp if pp.startswith("-") else "+" + pp
-            reasons.setdefault(t.touchpoint, []).append(
-                f"Kritiker wandern hier {pp} Prozentpunkte/Jahr mehr ab "
-                "(kein einzelnes Thema erklärt es)"
-                if de
-                else f"detractors here churn {pp} pp/yr more (no single theme explains it)"
-            )
-    recs: list[Recommendation] = []
-    for tp, score in scores.items():
-        weight = TYPE_WEIGHT if tp in emphasis["touchpoints"] else 1.0
-        why = list(reasons.get(tp, []))
-        if weight > 1.0:
-            why.append(
-                f"{'gewichtet' if de else 'weighted'} ×{weight:g}: {emphasis['de' if de else 'en']}"
-            )
-        owner = charter.owner_of(tp)
-        if not owner.get("accountable"):
-            why.append(
-                "keine verantwortliche Person in der Charta: vor dem Start eine benennen"
-                if de
-                else "no accountable person in the charter: name one before starting"
-            )
-        recs.append(Recommendation(tp, owner, score * weight, weight, pain_names.get(tp, []), why))
-    recs.sort(key=lambda r: -r.score)
-    stop: list[str] = []
+        else:
+            reason = msg("assess.focus.pain", label=p.label, reach=p.reach, gap=p.gap)
+        reasons.setdefault(p.touchpoint, []).append(reason)
+
+
+def _detractor_reasons(
+    linkage: Linkage, scores: dict[str, float], reasons: dict[str, list[Message]]
+) -> None:
+    """Touchpoints without a flagged pain whose detractors churn clearly more."""
+    for t in linkage.touchpoints:
+        if t.touchpoint in scores or t.churn is None or t.churn.ci_low <= 0:
+            continue
+        value = t.revenue.value if t.revenue is not None else t.churn.excess * t.detractors
+        scores[t.touchpoint] = max(0.0, value)
+        reasons.setdefault(t.touchpoint, []).append(
+            msg("assess.focus.detractors", points=100 * t.churn.excess)
+        )
+
+
+def _stop_doing(
+    charter: Charter, pains: list[Pain], drivers: DriverAnalysis | None, language: str
+) -> list[Message]:
+    """Attributes that do not drive NPS or are possible overkill; loud but harmless themes."""
+    stop: list[Message] = []
     if drivers is not None:
         quads = drivers.overall_quadrants()
         sig = drivers.relative_weights.significant_
         for attr, quad in quads.items():
             label = charter.label("attribute", attr, language)
             if sig is not None and not bool(sig[attr]):
-                stop.append(
-                    f"in '{label}' investieren, um den NPS zu heben: es treibt den NPS nicht "
-                    "messbar (nicht von einer Zufallsvariable verschieden)"
-                    if de
-                    else f"investing in '{label}' to lift NPS: it does not drive NPS measurably "
-                    "(not different from a random variable)"
-                )
+                stop.append(msg("assess.focus.stop.not_a_driver", label=label, attribute=attr))
             elif quad == "possible_overkill":
-                stop.append(
-                    f"'{label}' weiter ausbauen: es ist schon gut und zählt wenig "
-                    "(Wichtigkeit–Leistung: möglicher Overkill)"
-                    if de
-                    else f"pushing '{label}' further: it already performs well and matters little "
-                    "(importance–performance: possible overkill)"
-                )
-    unflagged = [p for p in pains if not p.flagged and p.mentions >= 50]
+                stop.append(msg("assess.focus.stop.overkill", label=label, attribute=attr))
+    unflagged = [p for p in pains if not p.flagged and p.mentions >= MIN_STOP_MENTIONS]
     for p in unflagged[:3]:
-        stop.append(
-            f"'{p.label}' als Priorität behandeln: oft genannt ({p.mentions}×), aber ohne "
-            "signifikanten Erlebnis-Abstand"
-            if de
-            else f"treating '{p.label}' as a priority: it is mentioned ({p.mentions}×) but shows "
-            "no significant experience gap"
-        )
-    return Focus(company_type, recs, stop, language="de" if de else "en")
+        stop.append(msg("assess.focus.stop.unflagged", label=p.label, mentions=p.mentions))
+    return stop

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cxo.assess.data import bands_long
+from cxo.core.messages import Message, msg
 from cxo.errors import InsufficientDataError
 from cxo.stats.churn import (
     ExcessChurn,
@@ -62,7 +63,7 @@ class Linkage:
     detractor_excess: ExcessChurn | None
     detractor_revenue: RevenueAtRisk | None
     touchpoints: list[TouchpointLinkage] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -75,7 +76,7 @@ class Linkage:
             if self.detractor_revenue
             else None,
             "touchpoints": [t.to_dict() for t in self.touchpoints],
-            "notes": self.notes,
+            "note_messages": [n.to_dict() for n in self.notes],
         }
 
 
@@ -94,7 +95,7 @@ def linkage(
     seed: int = 0,
 ) -> Linkage:
     """Churn by NPS group overall and per touchpoint (see the module docs)."""
-    notes: list[str] = []
+    notes: list[Message] = []
     # overall: index = first answered response of the customer (any touchpoint; same-day ties
     # go to the first touchpoint key, so the result does not depend on the scan order)
     frame = con.execute(
@@ -125,7 +126,7 @@ def linkage(
                     currency=currency,
                 )
         except InsufficientDataError as exc:
-            notes.append(f"churn by NPS group not estimated: {exc.message}")
+            notes.append(msg("assess.linkage.by_group_not_estimated", reason=exc.message))
     tps = con.execute(f"select touchpoint, det, segment, {_SUMS} from _a_x group by all").df()
     per_tp: list[TouchpointLinkage] = []
     for tp, grp in tps.groupby("touchpoint", sort=True):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 QUARTERS = 8
 MIN_PER_QUARTER = 30
+Direction = Literal["flat", "rising", "falling"]
 
 
 @dataclass
@@ -67,7 +68,8 @@ class Trend:
     slope_ci: tuple[float, float]
     slope_p: float
     first_last: dict[str, Any]
-    verdict: str
+    direction: Direction
+    """``flat`` (no significant trend at the 5 % level), ``rising`` or ``falling``."""
     decompositions: list[Decomposition] = field(default_factory=list)
     steps: list[Decomposition] = field(default_factory=list)
 
@@ -79,50 +81,11 @@ class Trend:
             "slope_ci": list(self.slope_ci),
             "slope_p_value": self.slope_p,
             "first_vs_last": self.first_last,
-            "verdict": self.verdict,
+            "direction": self.direction,
+            "verdict_message": f"assess.trend.verdict.{self.direction}",
             "decomposition": [d.to_dict() for d in self.decompositions],
             "quarter_on_quarter": [d.to_dict() for d in self.steps],
         }
-
-    def summary(self, language: str = "en") -> str:
-        """The trend line, then the mix/within split per grouping (German or English)."""
-        if language != "de":
-            lines = [
-                f"NPS trend over {len(self.quarters)} quarters: {self.slope:+.2f} points/quarter "
-                f"[{self.slope_ci[0]:+.2f}, {self.slope_ci[1]:+.2f}], p={self.slope_p:.3g} "
-                f"— {self.verdict}"
-            ]
-            for d in self.decompositions:
-                lines.append(
-                    f"  {d.start}→{d.end} by {d.groups}: total {d.total:+.1f} = "
-                    f"mix {d.mix:+.1f} + within {d.within:+.1f}"
-                )
-            return "\n".join(lines)
-
-        def n(x: float, decimals: int) -> str:
-            return f"{x:+.{decimals}f}".replace(".", ",")
-
-        verdict = VERDICT_DE.get(self.verdict.split(" ")[0], self.verdict)
-        lines = [
-            f"NPS-Trend über {len(self.quarters)} Quartale: {n(self.slope, 2)} Punkte/Quartal "
-            f"[{n(self.slope_ci[0], 2)}; {n(self.slope_ci[1], 2)}], "
-            f"p={self.slope_p:.3g}".replace(".", ",")
-            + f" — {verdict}"
-        ]
-        groups = {"segment": "Segment", "touchpoint": "Kontaktpunkt"}
-        for d in self.decompositions:
-            lines.append(
-                f"  {d.start}→{d.end} nach {groups.get(d.groups, d.groups)}: gesamt "
-                f"{n(d.total, 1)} = Mix {n(d.mix, 1)} + innerhalb {n(d.within, 1)}"
-            )
-        return "\n".join(lines)
-
-
-VERDICT_DE = {
-    "flat": "flach (kein signifikanter Trend)",
-    "rising": "steigend",
-    "falling": "fallend",
-}
 
 
 def _var(p: float, d: float, n: float) -> float:
@@ -221,9 +184,7 @@ def trend(con: duckdb.DuckDBPyConnection) -> Trend | None:
         nps_from_counts(int(last.p), int(last.n - last.p - last.d), int(last.d)),
         nps_from_counts(int(first.p), int(first.n - first.p - first.d), int(first.d)),
     )
-    verdict = (
-        "flat (no significant trend)" if p_slope >= 0.05 else ("rising" if slope > 0 else "falling")
-    )
+    direction: Direction = "flat" if p_slope >= 0.05 else ("rising" if slope > 0 else "falling")
     out = Trend(
         quarters=rows,
         slope=slope,
@@ -237,7 +198,7 @@ def trend(con: duckdb.DuckDBPyConnection) -> Trend | None:
             "ci_high": fl.ci_high,
             "p_value": fl.p_value,
         },
-        verdict=verdict,
+        direction=direction,
     )
     sub = frame[frame["quarter"].isin(qs)]
     by_seg = sub.groupby(["quarter", "segment"], as_index=False)[["n", "p", "d"]].sum()

@@ -33,13 +33,14 @@ def assess_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of bootstraps and simulations.")] = 0,
 ) -> None:
     """Where it hurts, who owns it, what it costs; writes reports/assessment-<n>.json/.html."""
-    from cxo.assess import assess, write_assessment
+    from cxo.assess import assess
+    from cxo.report.assessment import summary, to_json, write_assessment
 
     ws = workspace(path)
     result = assess(ws, n_boot=boot, seed=seed)
     json_path, html_path = write_assessment(ws, result)
     if as_json:
-        print_json(result.to_dict())
+        print_json(to_json(result))
     else:
-        console.print(result.summary(top), highlight=False, soft_wrap=True)
+        console.print(summary(result, top=top), highlight=False, soft_wrap=True, markup=False)
     err_console.print(f"written: {json_path} and {html_path}", highlight=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,9 @@ from cxo.cli.common import (
     workspace,
 )
 from cxo.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from cxo.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -90,6 +93,7 @@ def drivers_command(
         )
     except ValueError:
         raise UsageError(f"--na must list numbers, got {na!r}") from None
+    ws: Workspace | None = None
     if input_file is not None:
         frame = _read_file(input_file)
         if target not in frame.columns:
@@ -123,8 +127,11 @@ def drivers_command(
                 seed=seed,
             )
         )
+    from cxo.report.drivers import summary, to_json
+
     if as_json:
-        print_json([r.to_dict() for r in results])
+        print_json([to_json(r) for r in results])
         return
+    language = ws.settings.language if ws is not None else "en"
     for r in results:
-        console.print(r.summary(), highlight=False)
+        console.print(summary(r, language), highlight=False, markup=False)

@@ -44,7 +44,6 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from markupsafe import escape
 
 from cxo.errors import InsufficientDataError, UsageError
 
@@ -55,6 +54,11 @@ FloatArray = npt.NDArray[np.float64]
 MAX_LMG_DRIVERS = 15
 DEFAULT_GROUPS = 2000
 _EPS = 1e-10
+NOT_PSD = "not_psd"
+"""Note: the pairwise correlation matrix had negative eigenvalues (set to zero)."""
+PAIRWISE = "pairwise_deletion"
+"""Note: pairwise deletion; ``n_`` is the smallest pair count."""
+NOTES = (NOT_PSD, PAIRWISE)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ class DriverResult:
     ``weights_`` are the raw shares (they sum to ``r2_``); ``rescaled_`` are percent of R²
     (they sum to 100). ``ci_low_``/``ci_high_`` are percentile intervals of the raw weights;
     ``significant_`` is ``True`` where the driver beats a random variable (see module docs) and
-    ``None`` when no bootstrap was run.
+    ``None`` when no bootstrap was run. ``notes`` are keys of the caveats that apply
+    (:data:`NOTES`); the renderer words them.
     """
 
     method: Method
@@ -121,53 +126,13 @@ class DriverResult:
             "level": self.level,
             "n_boot": self.n_boot,
             "drivers": rows,
-            "notes": list(self.notes),
+            "note_messages": [self.note_message(key) for key in self.notes],
         }
 
-    def summary(self) -> str:
-        """A few lines: R², then each driver with its share and interval."""
-        name = "Relative weights" if self.method == "relative_weights" else "LMG (Shapley)"
-        lines = [f"{name} on {self.target}: R² = {self.r2_:.3f} (n = {self.n_}, {self.missing})"]
-        for drv, row in self.to_frame().iterrows():
-            text = f"  {drv}: {row['percent']:.1f} % (raw {row['weight']:.4f}"
-            if "ci_low" in row:
-                text += f", {self.level:.0%} CI {row['ci_low']:.4f}–{row['ci_high']:.4f}"
-            text += ")"
-            if "significant" in row and not bool(row["significant"]):
-                text += " — not different from zero"
-            lines.append(text)
-        lines.extend(f"  note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
-    def to_html(self) -> str:
-        """An HTML table (autoescaped)."""
-        frame = self.to_frame()
-        rows = []
-        for drv, row in frame.iterrows():
-            cells = [str(drv), f"{row['percent']:.1f} %", f"{row['weight']:.4f}"]
-            if "ci_low" in row:
-                cells.append(f"{row['ci_low']:.4f}–{row['ci_high']:.4f}")
-            if "significant" in row:
-                cells.append("yes" if bool(row["significant"]) else "not different from zero")
-            rows.append(cells)
-        head = ["driver", "share of R²", "raw weight"]
-        if "ci_low" in frame:
-            head.append(f"{self.level:.0%} interval")
-        if "significant" in frame:
-            head.append("beats random variable")
-        caption = f"{self.method} on {self.target}: R² = {self.r2_:.3f}, n = {self.n_}"
-        return html_table(caption, head, rows)
-
-
-def html_table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A small HTML table; every cell is escaped."""
-    out = [f'<table class="cxo-table"><caption>{escape(caption)}</caption><thead><tr>']
-    out.extend(f"<th>{escape(h)}</th>" for h in head)
-    out.append("</tr></thead><tbody>")
-    for row in rows:
-        out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+    def note_message(self, key: str) -> dict[str, Any]:
+        """A caveat as a catalogue message (``{"message", "params"}``) for the renderer."""
+        params: dict[str, Any] = {"pairs": self.n_} if key == PAIRWISE else {}
+        return {"message": f"drivers.note.{key}", "params": params}
 
 
 def _num(value: Any) -> float | None:
@@ -474,60 +439,25 @@ def drivers_from_array(
     groups: int = DEFAULT_GROUPS,
 ) -> DriverResult:
     """The decomposition on a float array (drivers then target, NaN = missing)."""
-    if missing not in ("listwise", "pairwise"):
-        raise UsageError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
-    if method not in ("relative_weights", "lmg"):
-        raise UsageError(f"method must be 'relative_weights' or 'lmg', not {method!r}")
+    _check_arguments(method, missing, len(names))
     p = len(names)
-    if method == "lmg" and p > MAX_LMG_DRIVERS:
-        raise UsageError(
-            f"LMG is exact for up to {MAX_LMG_DRIVERS} drivers; got {p}",
-            hint="use relative weights (method='relative_weights') for more drivers",
-        )
     if missing == "listwise":
         data = data[~np.isnan(data).any(axis=1)]
     n_used = int((~np.isnan(data).any(axis=1)).sum()) if missing == "listwise" else len(data)
     rng = np.random.default_rng(seed)
-    notes: list[str] = []
-    if n_boot > 0:
-        noise = rng.standard_normal(len(data))
-        noise[np.isnan(data[:, -1])] = np.nan
-        data_r = np.column_stack([data[:, :-1], noise, data[:, -1]])
-    else:
-        data_r = data
+    data_r = _with_random_variable(data, rng) if n_boot > 0 else data
     # Without a bootstrap only the totals matter: one group (the per-group statistics cost
     # thousands of small matrix products).
     stats = group_stats(data_r, groups=groups if n_boot > 0 else 1, rng=rng)
-    total = stats.sum(axis=0)
-    corr_all, cnt = corr_from_stats(total)
-    min_pairs = float(cnt.min())
-    if min_pairs < p + 3 or len(data) < p + 3:
-        raise InsufficientDataError(
-            f"too few complete observations for {p} drivers "
-            f"(smallest pair count {int(min_pairs)}, need at least {p + 3})"
-        )
     keep = [*list(range(p)), p + 1] if n_boot > 0 else list(range(p + 1))
-    corr = corr_all[np.ix_(keep, keep)]
-    diag = np.arange(total.shape[-1])
-    var = total[2, diag, diag] - total[1, diag, diag] ** 2 / np.maximum(total[0, diag, diag], 1)
-    scale = np.maximum(total[2, diag, diag] / np.maximum(total[0, diag, diag], 1), 1.0)
-    flat_var = var[keep] <= 1e-12 * scale[keep]
-    if flat_var[-1]:
-        raise InsufficientDataError(f"the target {target!r} does not vary")
-    if flat_var.any():
-        bad = [names[i] for i in range(p) if flat_var[i]]
-        raise InsufficientDataError(f"drivers without variance: {', '.join(bad)}")
-    if np.isnan(corr).any():
-        raise InsufficientDataError("some pairs of variables are never observed together")
+    corr, cnt = _checked_correlation(stats.sum(axis=0), keep, names, target, len(data))
     weights, r2 = _decompose(corr, method)
+    notes: list[str] = []
     if method == "relative_weights" and np.any(np.linalg.eigvalsh(corr[:-1, :-1]) < -1e-10):
-        notes.append(
-            "the pairwise correlation matrix is not positive semi-definite; negative "
-            "eigenvalues were set to zero"
-        )
+        notes.append(NOT_PSD)
     if missing == "pairwise":
         n_used = int(cnt[np.ix_(keep, keep)].min())
-        notes.append(f"pairwise deletion: smallest pair count {n_used}")
+        notes.append(PAIRWISE)
     index = pd.Index(names, name="driver")
     w = pd.Series(weights, index=index, name="weight")
     rescaled = pd.Series(
@@ -545,7 +475,88 @@ def drivers_from_array(
             notes=tuple(notes),
             target=target,
         )
-    # --- bootstrap: multinomial weights over groups, all resamples in blocks of matrix ops ---
+    bw, lo, hi, sig = _bootstrap(stats, keep, method, n_boot, level, rng)
+    return DriverResult(
+        method,
+        w,
+        rescaled,
+        float(r2),
+        n_used,
+        missing,
+        ci_low_=pd.Series(lo, index=index, name="ci_low"),
+        ci_high_=pd.Series(hi, index=index, name="ci_high"),
+        significant_=pd.Series(sig, index=index, name="significant"),
+        level=level,
+        n_boot=n_boot,
+        notes=tuple(notes),
+        target=target,
+        extra={"boot_weights": bw},
+    )
+
+
+def _check_arguments(method: str, missing: str, p: int) -> None:
+    if missing not in ("listwise", "pairwise"):
+        raise UsageError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
+    if method not in ("relative_weights", "lmg"):
+        raise UsageError(f"method must be 'relative_weights' or 'lmg', not {method!r}")
+    if method == "lmg" and p > MAX_LMG_DRIVERS:
+        raise UsageError(
+            f"LMG is exact for up to {MAX_LMG_DRIVERS} drivers; got {p}",
+            hint="use relative weights (method='relative_weights') for more drivers",
+        )
+
+
+def _with_random_variable(data: FloatArray, rng: np.random.Generator) -> FloatArray:
+    """The drivers, a standard normal variable (missing where the target is), the target."""
+    noise = rng.standard_normal(len(data))
+    noise[np.isnan(data[:, -1])] = np.nan
+    return np.column_stack([data[:, :-1], noise, data[:, -1]])
+
+
+def _checked_correlation(
+    total: FloatArray, keep: list[int], names: list[str], target: str, rows: int
+) -> tuple[FloatArray, FloatArray]:
+    """The correlation matrix of the drivers and the target (columns ``keep`` of the summed
+    statistics ``total``) and the pair counts of all columns; ``InsufficientDataError`` when
+    too few rows, a constant column or a never-observed pair make it meaningless."""
+    p = len(names)
+    corr_all, cnt = corr_from_stats(total)
+    min_pairs = float(cnt.min())
+    if min_pairs < p + 3 or rows < p + 3:
+        raise InsufficientDataError(
+            f"too few complete observations for {p} drivers "
+            f"(smallest pair count {int(min_pairs)}, need at least {p + 3})"
+        )
+    corr = corr_all[np.ix_(keep, keep)]
+    diag = np.arange(total.shape[-1])
+    var = total[2, diag, diag] - total[1, diag, diag] ** 2 / np.maximum(total[0, diag, diag], 1)
+    scale = np.maximum(total[2, diag, diag] / np.maximum(total[0, diag, diag], 1), 1.0)
+    flat_var = var[keep] <= 1e-12 * scale[keep]
+    if flat_var[-1]:
+        raise InsufficientDataError(f"the target {target!r} does not vary")
+    if flat_var.any():
+        bad = [names[i] for i in range(p) if flat_var[i]]
+        raise InsufficientDataError(f"drivers without variance: {', '.join(bad)}")
+    if np.isnan(corr).any():
+        raise InsufficientDataError("some pairs of variables are never observed together")
+    return corr, cnt
+
+
+def _bootstrap(
+    stats: FloatArray,
+    keep: list[int],
+    method: Method,
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Bootstrap weights, their percentile interval and the random-variable test.
+
+    Multinomial weights over the groups of ``stats`` (drivers, the random variable, the
+    target), all resamples in blocks of matrix operations. Returns the resampled weights
+    ``(n_boot, p)``, the interval bounds and whether each driver beats the random variable.
+    """
+    p = len(keep) - 1
     g = stats.shape[0]
     flat = stats.reshape(g, -1)
     alpha = (1.0 - level) / 2.0
@@ -571,22 +582,7 @@ def drivers_from_array(
     lo = np.quantile(bw, alpha, axis=0)
     hi = np.quantile(bw, 1.0 - alpha, axis=0)
     sig = np.quantile(bd, alpha, axis=0) > 0.0
-    return DriverResult(
-        method,
-        w,
-        rescaled,
-        float(r2),
-        n_used,
-        missing,
-        ci_low_=pd.Series(lo, index=index, name="ci_low"),
-        ci_high_=pd.Series(hi, index=index, name="ci_high"),
-        significant_=pd.Series(sig, index=index, name="significant"),
-        level=level,
-        n_boot=n_boot,
-        notes=tuple(notes),
-        target=target,
-        extra={"boot_weights": bw},
-    )
+    return bw, lo, hi, sig
 
 
 def _decompose(corr: FloatArray, method: Method) -> tuple[FloatArray, FloatArray]:
@@ -602,12 +598,13 @@ def _decompose(corr: FloatArray, method: Method) -> tuple[FloatArray, FloatArray
 
 Quadrant = Literal["concentrate_here", "keep_up", "low_priority", "possible_overkill"]
 
-QUADRANT_LABELS: dict[str, dict[str, str]] = {
-    "concentrate_here": {"en": "Concentrate here", "de": "Hier ansetzen"},
-    "keep_up": {"en": "Keep up the good work", "de": "Niveau halten"},
-    "low_priority": {"en": "Low priority", "de": "Geringe Priorität"},
-    "possible_overkill": {"en": "Possible overkill", "de": "Möglicher Überaufwand"},
-}
+QUADRANTS: tuple[Quadrant, ...] = (
+    "concentrate_here",
+    "keep_up",
+    "low_priority",
+    "possible_overkill",
+)
+"""The four quadrants (labels in the catalogue: ``drivers.quadrant.<name>``)."""
 
 
 def quadrant(importance: float, performance: float, imp_cut: float, perf_cut: float) -> Quadrant:
