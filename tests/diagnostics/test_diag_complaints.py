@@ -11,6 +11,7 @@ import pytest
 
 from cxo import diagnostics
 from cxo.errors import MissingDataError
+from cxo.report import diagnostics as render
 
 N = 20000
 SEG_P = (0.6, 0.25, 0.15)  # private, business, premium (premium: +1 extra contact on average)
@@ -34,7 +35,7 @@ def test_effects_and_latitude_recovered(make_ws, seed: int) -> None:
     ws, info = make_ws("software", synth.make_complaints, n=N, seed=seed)
     res = diagnostics.complaints(ws, language="en")
     assert json.loads(json.dumps(res.to_dict()))["owner"] == res.owner
-    assert res.title_de in res.to_html() or res.title_en in res.to_html()
+    assert render.title(res, "en") in render.section(res)
     churn = res.figures["churn_effect_per_extra_contact"]
     nps = res.figures["nps_effect_per_extra_contact"]
     assert churn["ci_low"] <= 0.02 <= churn["ci_high"], churn
@@ -73,7 +74,7 @@ def test_planted_zero_effects_say_no_evidence(make_ws) -> None:
     res = diagnostics.complaints(ws, language="en")
     assert not res.finding("churn_effect").evidence
     assert not res.finding("nps_effect").evidence
-    assert res.finding("churn_effect").en.startswith("No evidence")
+    assert render.say(res.finding("churn_effect").message, "en").startswith("No evidence")
     assert res.owner["touchpoint"] == "hotline"
 
 
@@ -90,7 +91,7 @@ def test_no_extra_contacts_means_no_latitude_savings(make_ws) -> None:
     res = diagnostics.complaints(ws, language="de")
     f = res.finding("latitude")
     assert not f.evidence
-    assert f.de.startswith("Kein Nachweis")
+    assert render.say(f.message, "de").startswith("Kein Nachweis")
     assert res.owner["touchpoint"] == "service"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from cxo import diagnostics
 from cxo.errors import MissingDataError
+from cxo.report import diagnostics as render
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -25,7 +26,7 @@ def test_penalty_by_band_and_tax_recovered(make_ws, seed: int) -> None:
     assert tax["value"] == pytest.approx(info["tax_per_month"], rel=1e-9)
     assert tax["ci_low"] < tax["value"] < tax["ci_high"]
     assert res.finding("loyalty_tax").evidence
-    assert "Loyal customers pay more" in res.summary()
+    assert "Loyal customers pay more" in render.summary(res)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -79,8 +80,10 @@ def test_planted_zero_says_no_evidence(make_ws) -> None:
     )
     res = diagnostics.loyalty(ws, language="en")
     assert not res.finding("loyalty_tax").evidence
-    assert res.finding("loyalty_tax").en.startswith("No evidence of a loyalty penalty")
-    assert res.finding("churn").en.startswith("No evidence")
+    assert render.say(res.finding("loyalty_tax").message, "en").startswith(
+        "No evidence of a loyalty penalty"
+    )
+    assert render.say(res.finding("churn").message, "en").startswith("No evidence")
     assert res.figures["loyalty_tax_per_month"]["value"] == 0.0
 
 
@@ -98,7 +101,7 @@ def test_churn_zero_effect_says_no_evidence(make_ws) -> None:
     res = diagnostics.loyalty(ws, language="de")
     assert not res.finding("churn").evidence
     assert not res.finding("nps").evidence
-    assert res.finding("churn").de.startswith("Kein Nachweis")
+    assert render.say(res.finding("churn").message, "de").startswith("Kein Nachweis")
     churn = res.figures["churn_difference_adjusted"]
     assert churn["ci_low"] <= 0 <= churn["ci_high"]
 
@@ -113,7 +116,7 @@ def test_confounded_by_bundle_naive_positive_adjusted_zero(make_ws) -> None:
     assert abs(adjusted["value"]) < 1e-9  # … but not for the same product
     assert adjusted["ci_low"] <= 0 <= adjusted["ci_high"]
     assert not res.finding("loyalty_tax").evidence
-    assert "distorted by product mix" in res.finding("mix").en
+    assert "distorted by product mix" in render.say(res.finding("mix").message, "en")
     table = res.table("penalty_by_band").to_dict()
     assert [r["tenure_band"] for r in table["rows"]] == ["0-12", "13-24", "25+"]
 
@@ -143,7 +146,7 @@ def test_owner_json_and_html(make_ws) -> None:
         "accountable": "Daniel Fischer",
     }
     json.dumps(res.to_dict())
-    html = res.to_html()
+    html = render.section(res)
     assert "&lt;b&gt;vip&lt;/b&gt;" in html
     assert "<b>vip" not in html
     assert "Daniel Fischer" in html

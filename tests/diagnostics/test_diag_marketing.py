@@ -9,6 +9,7 @@ import pytest
 
 from cxo import diagnostics
 from cxo.errors import MissingDataError
+from cxo.report import diagnostics as render
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -16,7 +17,7 @@ def test_untargeted_share_and_unsubscribe_uplift_recovered(make_ws, seed: int) -
     ws, info = make_ws("service", synth.make_marketing, n=3000, seed=seed)
     res = diagnostics.marketing(ws, language="en")
     assert json.loads(json.dumps(res.to_dict()))["owner"] == res.owner
-    assert res.title_de in res.to_html() or res.title_en in res.to_html()
+    assert render.title(res, "en") in render.section(res)
     share = res.figures["untargeted_share"]
     assert share["value"] == pytest.approx(info["untargeted_share"], abs=1e-12)
     planted = info["unsub"]["untargeted"] - info["unsub"]["personalised"]
@@ -39,7 +40,7 @@ def test_no_uplift_planted_says_no_evidence(make_ws) -> None:
             if f.evidence:
                 alarms.append((seed, key))
             else:
-                assert f.en.startswith("No evidence")
+                assert render.say(f.message, "en").startswith("No evidence")
     assert len(alarms) <= 1, alarms
 
 
@@ -64,7 +65,9 @@ def test_lifecycle_gap_is_found_per_segment(make_ws) -> None:
     assert ("onboarding", "premium") not in gaps
     # nobody churned in this company: no win-back moment to serve, so none is flagged
     assert not any(m == "winback" for m, _ in gaps)
-    assert "onboarding / business" in res.finding("moments_without_communication").en
+    assert "onboarding / business" in render.say(
+        res.finding("moments_without_communication").message, "en"
+    )
 
 
 def test_missing_sends_names_the_import(make_ws) -> None:
@@ -82,6 +85,6 @@ def test_html_escapes_campaign_stage(make_ws) -> None:
             "update sends set lifecycle_stage = '<script>x</script>' "
             "where lifecycle_stage = 'active'"
         )
-    html = diagnostics.marketing(ws).to_html()
+    html = render.section(diagnostics.marketing(ws))
     assert "<script>" not in html
     assert "&lt;script&gt;" in html

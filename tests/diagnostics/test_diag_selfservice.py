@@ -9,6 +9,7 @@ import pytest
 
 from cxo import diagnostics
 from cxo.errors import MissingDataError
+from cxo.report import diagnostics as render
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -16,7 +17,7 @@ def test_task_success_and_switch_recovered(make_ws, seed: int) -> None:
     ws, info = make_ws("service", synth.make_sessions, n=8000, seed=seed)
     res = diagnostics.selfservice(ws, language="en")
     assert json.loads(json.dumps(res.to_dict()))["owner"] == res.owner
-    assert res.title_de in res.to_html() or res.title_en in res.to_html()
+    assert render.title(res, "en") in render.section(res)
     for task, planted in info["task_success"].items():
         est = res.figures["task_success"][task]
         assert est["ci_low"] <= planted <= est["ci_high"], (task, est)
@@ -45,7 +46,7 @@ def test_no_switching_planted_says_no_evidence(make_ws) -> None:
     res = diagnostics.selfservice(ws, language="en")
     f = res.finding("channel_switch")
     assert not f.evidence
-    assert f.en.startswith("No evidence of channel switching")
+    assert render.say(f.message, "en").startswith("No evidence of channel switching")
     assert res.owner["touchpoint"] == "webshop"
 
 
@@ -62,7 +63,7 @@ def test_themes_when_materialised_and_escaped(make_ws) -> None:
         )
     res = diagnostics.selfservice(ws)
     assert set(res.figures["themes"]) == {"<i>login</i>", "navigation"}
-    html = res.to_html()
+    html = render.section(res)
     assert "&lt;i&gt;login&lt;/i&gt;" in html
     assert "<i>login" not in html
 
@@ -77,4 +78,4 @@ def test_missing_sessions_and_missing_cases(make_ws) -> None:
     with ws2.connect() as con:
         con.execute("delete from cases")
     res = diagnostics.selfservice(ws2, language="en")
-    assert "needs table `cases`" in res.finding("channel_switch").en
+    assert "needs table `cases`" in render.say(res.finding("channel_switch").message, "en")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from cxo import diagnostics
+from cxo.report import diagnostics as render
 from cxo.workspace import Workspace
 
 pytestmark = pytest.mark.slow
@@ -128,7 +129,9 @@ def test_no_effects_says_no_evidence(tmp_path: Path) -> None:
     false alarm among them is tolerated (two or more: < 3 %)."""
     ws, _ = _load(tmp_path, "service", 4, no_effects=True)
     ly = diagnostics.loyalty(ws, language="en")
-    assert ly.finding("loyalty_tax").en.startswith("No evidence of a loyalty penalty")
+    assert render.say(ly.finding("loyalty_tax").message, "en").startswith(
+        "No evidence of a loyalty penalty"
+    )
     assert ly.figures["loyalty_tax_per_month"]["value"] == 0.0
     mk = diagnostics.marketing(ws, language="en")
     assert not mk.figures["moments_without_communication"]
@@ -141,8 +144,8 @@ def test_no_effects_says_no_evidence(tmp_path: Path) -> None:
         ("complaint nps", cp.finding("nps_effect")),
         ("channel switch", ss.finding("channel_switch")),
     ]
-    alarms = [(name, f.en) for name, f in verdicts if f.evidence]
+    alarms = [(name, render.say(f.message, "en")) for name, f in verdicts if f.evidence]
     for name, f in verdicts:
         if not f.evidence:
-            assert f.en.startswith("No evidence"), name
+            assert render.say(f.message, "en").startswith("No evidence"), name
     assert len(alarms) <= 1, alarms

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from cxo import diagnostics
+from cxo.report import diagnostics as render
 from cxo.workspace import Workspace
 
 pytestmark = pytest.mark.slow
@@ -70,7 +71,7 @@ def test_default_fatigue_recovered(tmp_path: Path) -> None:
             misses.append((kind, seed, "churn", churn))
         # the table's churn rate is next-month churn among customers still active
         assert res.table("fatigue").columns[-1] == "churn_rate_next_month"
-        assert "following month" in res.finding("fatigue_churn").en
+        assert "following month" in render.say(res.finding("fatigue_churn").message, "en")
     assert len(misses) <= 1, misses
 
 
@@ -84,7 +85,9 @@ def test_strong_fatigue_recovered_without_bias(tmp_path: Path) -> None:
     assert _covers(churn, t["churn_effect_per_send"]), churn
     assert res.finding("fatigue_unsubscribe").evidence
     assert res.finding("fatigue_churn").evidence
-    assert res.finding("fatigue_churn").en.startswith("Fatigue: the churn probability rises")
+    assert render.say(res.finding("fatigue_churn").message, "en").startswith(
+        "Fatigue: the churn probability rises"
+    )
 
 
 def test_no_fatigue_planted_says_no_evidence(tmp_path: Path) -> None:
@@ -102,7 +105,9 @@ def test_no_fatigue_planted_says_no_evidence(tmp_path: Path) -> None:
             if f.evidence:
                 alarms.append((kind, seed, key, est))
             else:
-                assert f.en.startswith("No evidence of fatigue"), f.en
+                assert render.say(f.message, "en").startswith("No evidence of fatigue"), render.say(
+                    f.message, "en"
+                )
             if not _covers(est, 0.0):
                 misses.append((kind, seed, key, est))
     assert len(alarms) <= 1, alarms

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from cxo.cli.common import (
     workspace,
 )
 
+if TYPE_CHECKING:
+    from cxo.diagnostics import DiagnosticResult
+
 diagnose_app = typer.Typer(
     help="Diagnose the four symptoms: loyalty penalty, watering-can marketing, complaints "
     "without latitude, a portal like a tax return.",
@@ -27,10 +30,13 @@ LanguageOption = Annotated[
 ]
 
 
-def _show(result_dict: dict[str, object], text: str, as_json: bool) -> None:
+def _show(result: DiagnosticResult, as_json: bool) -> None:
+    from cxo.report import diagnostics as render
+
     if as_json:
-        print_json(result_dict)
+        print_json(render.to_json(result))
     else:
+        text = render.summary(result, result.language, result.currency)
         console.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
@@ -53,7 +59,7 @@ def loyalty_cmd(
     if as_of:
         opts["as_of"] = option_date(as_of, "--as-of")
     res = diagnostics.loyalty(workspace(ws), **opts)
-    _show(res.to_dict(), res.summary(), as_json)
+    _show(res, as_json)
 
 
 @diagnose_app.command("marketing")
@@ -65,7 +71,7 @@ def marketing_cmd(
     from cxo import diagnostics
 
     res = diagnostics.marketing(workspace(ws), **({"language": language} if language else {}))
-    _show(res.to_dict(), res.summary(), as_json)
+    _show(res, as_json)
 
 
 @diagnose_app.command("complaints")
@@ -88,7 +94,7 @@ def complaints_cmd(
     if latitude:
         opts["latitudes"] = tuple(sorted({0.0, *latitude}))
     res = diagnostics.complaints(workspace(ws), **opts)
-    _show(res.to_dict(), res.summary(), as_json)
+    _show(res, as_json)
 
 
 @diagnose_app.command("selfservice")
@@ -111,7 +117,7 @@ def selfservice_cmd(
     if cost_per_contact is not None:
         opts["cost_per_contact"] = cost_per_contact
     res = diagnostics.selfservice(workspace(ws), **opts)
-    _show(res.to_dict(), res.summary(), as_json)
+    _show(res, as_json)
 
 
 @diagnose_app.command("all")
@@ -119,14 +125,21 @@ def selfservice_cmd(
 def all_cmd(ws: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     """Run all four diagnostics; those whose data are missing say what they need."""
     from cxo import diagnostics
+    from cxo.report import diagnostics as render
 
     results = diagnostics.diagnose_all(workspace(ws))
     if as_json:
-        print_json({k: v.to_dict() for k, v in results.items()})
+        print_json(
+            {
+                k: render.to_json(v) if isinstance(v, diagnostics.DiagnosticResult) else v.to_dict()
+                for k, v in results.items()
+            }
+        )
         return
     for name, value in results.items():
         if isinstance(value, diagnostics.DiagnosticResult):
-            console.print(value.summary(), highlight=False, markup=False, soft_wrap=True)
+            text = render.summary(value, value.language, value.currency)
+            console.print(text, highlight=False, markup=False, soft_wrap=True)
         else:
             console.print(f"{name}: {value.message}", highlight=False, markup=False, soft_wrap=True)
             if value.hint:

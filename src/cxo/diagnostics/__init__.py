@@ -2,8 +2,9 @@
 
 ``loyalty(ws)``, ``marketing(ws)``, ``complaints(ws)`` and ``selfservice(ws)`` each read the
 contract tables of a workspace, aggregate in DuckDB and return a
-:class:`~cxo.diagnostics._common.DiagnosticResult` with ``summary()``, ``to_dict()`` and
-``to_html()``, naming the owner of the touchpoint from the charter. ``diagnose(ws, name)``
+:class:`~cxo.diagnostics.result.DiagnosticResult` (data: findings as message keys with their
+estimates, tables, figures, assumptions and the owner of the touchpoint from the charter).
+:mod:`cxo.report.diagnostics` turns it into text, HTML and JSON. ``diagnose(ws, name)``
 dispatches by name; ``diagnose_all(ws)`` runs every diagnostic whose data exist.
 """
 
@@ -12,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cxo.diagnostics._common import DiagnosticResult, Estimate, Finding, Table
+from cxo.core.messages import Finding
+from cxo.diagnostics.result import DiagnosticResult, Table
 from cxo.errors import MissingDataError, UsageError
+from cxo.stats import Estimate
 
 if TYPE_CHECKING:
     from cxo.workspace import Workspace

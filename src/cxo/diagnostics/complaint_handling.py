@@ -32,25 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cxo.diagnostics._common import (
-    DiagnosticResult,
-    Estimate,
-    Finding,
-    Table,
-    design,
-    first_owner,
-    fmt_int,
-    grouped_ols,
-    has_values,
-    mean_ci,
-    moment_sql,
-    money,
-    pct,
-    percentile_interval,
-    poisson_boot_normal,
-    require,
-    wilson,
-)
+from cxo.core.messages import Finding, msg
+from cxo.diagnostics._common import first_owner, has_values, require, share
+from cxo.diagnostics.result import DiagnosticResult, Table
+from cxo.stats import Estimate
+from cxo.stats.bootstrap import moment_sql, percentile_estimate, poisson_boot_normal
+from cxo.stats.estimate import z_value
+from cxo.stats.means import mean_normal_from_sums
+from cxo.stats.ols import design, grouped_ols
 
 if TYPE_CHECKING:
     import duckdb
@@ -70,6 +59,15 @@ COMPLAINT_REASONS = (
 CONTACT_CAP = 10
 DEFAULT_LATITUDES = (0.0, 25.0, 50.0, 100.0, 200.0, 500.0)
 TENURE_BANDS = ((12, "0-12"), (24, "13-24"))
+LATITUDE_COLUMNS = (
+    "cases_closed_first_contact",
+    "contacts_saved",
+    "days_saved",
+    "goodwill_cost",
+    "revenue_kept",
+    "net",
+    "churn_reduction_customers",
+)
 
 
 def run(
@@ -99,14 +97,7 @@ def run(
             hint="import them with `cxo import cases FILE`",
         )
     owner = first_owner(charter, SERVICE_TOUCHPOINTS)
-    res = DiagnosticResult(
-        "complaints",
-        "Complaints without latitude",
-        "Reklamationen ohne Handlungsspielraum",
-        owner,
-        language=language,
-        currency=currency,
-    )
+    res = DiagnosticResult("complaints", owner, language=language, currency=currency)
     have_customers = has_values(con, "customers", "signup_date")
     if as_of is None:
         row = con.execute("select max(opened_at)::date from cases").fetchone()
@@ -118,12 +109,10 @@ def run(
     assert as_of is not None
     res.figures["as_of"] = as_of.isoformat()
     res.assumptions += [
-        f"Complaint cases: reason in {', '.join(COMPLAINT_REASONS)}.",
-        "First-contact resolution: one contact.",
-        "Churn effect: customers' first complaint case, churn within 365 days, linear "
-        "probability model with segment and tenure band, HC1 errors.",
-        "Latitude: a multi-contact case settled for at most X would have closed at the first "
-        "contact, paying the same amount then.",
+        msg("diagnostics.complaints.assumption.cases", reasons=list(COMPLAINT_REASONS)),
+        msg("diagnostics.complaints.assumption.fcr"),
+        msg("diagnostics.complaints.assumption.churn"),
+        msg("diagnostics.complaints.assumption.latitude"),
     ]
     _prepare(con, as_of, have_customers, reasons)
     _handling(con, res)
@@ -177,7 +166,7 @@ def _prepare(
 
 
 def _handling(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
-    de = res.language == "de"
+    """Contacts, transfers, escalations, days and first-contact resolution, by reason."""
     rows = con.execute(
         """
         select coalesce(reason, '(all)') as reason, count(*) as n,
@@ -193,11 +182,11 @@ def _handling(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
     figures: dict[str, Any] = {}
     for r in rows:
         reason, n = str(r[0]), float(r[1])
-        contacts = mean_ci(float(r[2]), float(r[3]), n)
-        transfers = mean_ci(float(r[5] or 0), float(r[6] or 0), float(r[4])) if r[4] else None
-        escal = wilson(float(r[8] or 0), float(r[7])) if r[7] else None
-        days = mean_ci(float(r[10] or 0), float(r[11] or 0), float(r[9])) if r[9] else None
-        fcr = wilson(float(r[12]), n)
+        contacts = mean_normal_from_sums(n, float(r[2]), float(r[3]))
+        transfers = _mean(r[4], r[5], r[6]) if r[4] else None
+        escal = share(float(r[8] or 0), float(r[7])) if r[7] else None
+        days = _mean(r[9], r[10], r[11]) if r[9] else None
+        fcr = share(float(r[12]), n)
         out.append([reason, int(n), contacts, transfers, escal, days, fcr])
         figures[reason] = {
             "cases": int(n),
@@ -210,8 +199,7 @@ def _handling(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
     res.tables.append(
         Table(
             "handling",
-            "Complaint and defect cases: handling",
-            "Reklamations- und Defektfälle: Bearbeitung",
+            msg("diagnostics.complaints.table.handling"),
             [
                 "reason",
                 "cases",
@@ -225,33 +213,24 @@ def _handling(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
         )
     )
     res.figures["handling"] = figures
-    total = figures["(all)"]
-    c = total["contacts_per_case"]
-    f = total["first_contact_resolution"]
-    d = total["days_to_resolution"]
-    days_en = f", {d['value']:.1f} days to resolution" if d else ""
-    days_de = f", {d['value']:.1f} Tage bis zur Lösung".replace(".", ",") if d else ""
+    _, cases, contacts, _, _, days, fcr = next(r for r in out if r[0] == "(all)")
+    params: dict[str, Any] = {
+        "cases": cases,
+        "value": contacts.value,
+        "low": contacts.ci_low,
+        "high": contacts.ci_high,
+        "fcr": fcr.value,
+    }
+    key = "diagnostics.complaints.handling"
+    if days is not None:
+        key, params["days"] = f"{key}_days", days.value
     res.findings.append(
-        Finding(
-            "handling",
-            f"{total['cases']:,} complaint/defect cases need {c['value']:.2f} contacts each "
-            f"(95 % CI {c['ci_low']:.2f} to {c['ci_high']:.2f}); only {pct(f['value'])} are "
-            f"solved at the first contact{days_en}.",
-            f"{fmt_int(total['cases'], True)} Reklamations-/Defektfälle brauchen je "
-            f"{_de2(c['value'])} Kontakte (95-%-KI {_de2(c['ci_low'])} bis "
-            f"{_de2(c['ci_high'])}); nur {pct(f['value'], True)} werden beim ersten Kontakt "
-            f"gelöst{days_de}.",
-            c["value"] > 1,
-            Estimate(c["value"], c["ci_low"], c["ci_high"], total["cases"]),
-            "contacts",
-        )
+        Finding("handling", msg(key, **params), contacts.value > 1, contacts, "contacts")
     )
-    _ = de
 
 
-def _de2(x: float) -> str:
-    """Two decimals with a decimal comma."""
-    return f"{x:.2f}".replace(".", ",")
+def _mean(n: Any, total: Any, total_sq: Any) -> Estimate:
+    return mean_normal_from_sums(float(n), float(total or 0), float(total_sq or 0))
 
 
 def _tenure_band(expr: str) -> str:
@@ -262,6 +241,7 @@ def _tenure_band(expr: str) -> str:
 def _effects(
     con: duckdb.DuckDBPyConnection, res: DiagnosticResult, as_of: date, have_customers: bool
 ) -> Estimate | None:
+    """Effect of each extra contact on churn and NPS; returns the churn effect."""
     if not have_customers:
         return None
     d = f"DATE '{as_of.isoformat()}'"
@@ -291,24 +271,7 @@ def _effects(
             table_rows.append(["churn (12 months)", churn])
     nps: Estimate | None = None
     if has_values(con, "responses", "nps"):
-        nps_rows = con.execute(
-            f"""
-            with f as ({first}), r as (
-                select f.*, resp.nps,
-                       row_number() over (partition by f.customer_id order by resp.responded_at)
-                         as k
-                from f join responses resp on resp.customer_id = f.customer_id
-                 and resp.nps is not null and resp.responded_at >= f.opened_at
-                 and resp.responded_at < f.opened_at + interval 90 day
-            ), p as (
-                select *, case when nps >= 9 then 100.0 when nps <= 6 then -100.0 else 0.0 end
-                  as pts from r where k = 1
-            )
-            select least(contacts, {CONTACT_CAP}) - 1 as extra, segment, {band} as band,
-                   count(*), sum(pts), sum(pts * pts)
-            from p group by all
-            """
-        ).fetchall()
+        nps_rows = _nps_rows(con, first, band)
         if len(nps_rows) >= 3:
             nps = _fit(nps_rows, binary=False)
             if nps is not None:
@@ -318,43 +281,45 @@ def _effects(
         res.tables.append(
             Table(
                 "effects",
-                "Effect of each extra contact (controlled for segment and tenure)",
-                "Wirkung jedes zusätzlichen Kontakts (bereinigt um Segment und Kundendauer)",
+                msg("diagnostics.complaints.table.effects"),
                 ["outcome", "per_extra_contact"],
                 table_rows,
             )
         )
-    for key, est, unit in (("churn_effect", churn, "share"), ("nps_effect", nps, "NPS points")):
-        if est is None:
-            continue
-        if unit == "share":
-            v_en = (
-                f"{100 * est.value:+.2f} pp (95 % CI {100 * est.low:+.2f} to {100 * est.high:+.2f})"
-            )
-            name_en, name_de = "annual churn", "die jährliche Abwanderung"
-            ev = est.excludes_zero and est.value > 0
-        else:
-            v_en = f"{est.value:+.1f} points (95 % CI {est.low:+.1f} to {est.high:+.1f})"
-            name_en, name_de = "NPS", "den NPS"
-            ev = est.excludes_zero and est.value < 0
-        v_de = (
-            v_en.replace(".", ",")
-            .replace("pp", "Pp.")
-            .replace("points", "Punkte")
-            .replace("95 % CI", "95-%-KI")
-            .replace(" to ", " bis ")
-        )
-        if ev:
-            en = f"Each extra contact on a complaint moves {name_en} by {v_en}."
-            ger = f"Jeder zusätzliche Kontakt bei einer Reklamation verändert {name_de} um {v_de}."
-        else:
-            en = f"No evidence that extra contacts on complaints change {name_en}: {v_en}."
-            ger = (
-                f"Kein Nachweis, dass zusätzliche Kontakte bei Reklamationen {name_de} "
-                f"verändern: {v_de}."
-            )
-        res.findings.append(Finding(key, en, ger, ev, est, unit))
+    if churn is not None:
+        ev = churn.excludes_zero and churn.value > 0
+        pp = churn.scaled(100)
+        params = {"value_pp": pp.value, "low_pp": pp.ci_low, "high_pp": pp.ci_high}
+        key = f"diagnostics.complaints.churn_effect.{'evidence' if ev else 'none'}"
+        res.findings.append(Finding("churn_effect", msg(key, **params), ev, churn, "share"))
+    if nps is not None:
+        ev = nps.excludes_zero and nps.value < 0
+        params = {"value": nps.value, "low": nps.ci_low, "high": nps.ci_high}
+        key = f"diagnostics.complaints.nps_effect.{'evidence' if ev else 'none'}"
+        res.findings.append(Finding("nps_effect", msg(key, **params), ev, nps, "NPS points"))
     return churn
+
+
+def _nps_rows(con: duckdb.DuckDBPyConnection, first: str, band: str) -> list[tuple[Any, ...]]:
+    """NPS points of the first response within 90 days after the customer's first case."""
+    return con.execute(
+        f"""
+        with f as ({first}), r as (
+            select f.*, resp.nps,
+                   row_number() over (partition by f.customer_id order by resp.responded_at)
+                     as k
+            from f join responses resp on resp.customer_id = f.customer_id
+             and resp.nps is not null and resp.responded_at >= f.opened_at
+             and resp.responded_at < f.opened_at + interval 90 day
+        ), p as (
+            select *, case when nps >= 9 then 100.0 when nps <= 6 then -100.0 else 0.0 end
+              as pts from r where k = 1
+        )
+        select least(contacts, {CONTACT_CAP}) - 1 as extra, segment, {band} as band,
+               count(*), sum(pts), sum(pts * pts)
+        from p group by all
+        """
+    ).fetchall()
 
 
 def _fit(rows: list[tuple[Any, ...]], *, binary: bool) -> Estimate | None:
@@ -375,31 +340,16 @@ def _fit(rows: list[tuple[Any, ...]], *, binary: bool) -> Estimate | None:
     return est if math.isfinite(est.value) else None
 
 
-def _latitude(
-    con: duckdb.DuckDBPyConnection,
-    res: DiagnosticResult,
-    churn: Estimate | None,
-    latitudes: tuple[float, ...],
-    n_boot: int,
-    seed: int,
-) -> None:
-    if not has_values(con, "cases", "goodwill_amount"):
-        res.findings.append(
-            Finding(
-                "latitude",
-                "Latitude simulator not run: it needs `cases.goodwill_amount` (the amount a case "
-                "was finally settled for).",
-                "Spielraum-Simulation nicht möglich: dafür fehlt `cases.goodwill_amount` "
-                "(der Betrag, mit dem ein Fall abgeschlossen wurde).",
-                False,
-            )
-        )
-        return
+def _latitude_groups(
+    con: duckdb.DuckDBPyConnection, lat: np.ndarray[Any, Any]
+) -> list[dict[str, Any]]:
+    """Moments of the weighted per-case statistics in each amount bucket between the limits.
+
+    The settlement is visible only where a payment was made. Assuming it is unrelated to
+    whether it was paid (given the number of contacts), each visible case stands for
+    N(closed, c contacts) / N(closed, c contacts, amount visible) cases.
+    """
     closed_filter = "closed_at is not null" if has_values(con, "cases", "closed_at") else "true"
-    # The settlement is visible only where a payment was made. Assuming it is unrelated to
-    # whether it was paid (given the number of contacts), each visible case stands for
-    # N(closed, c contacts) / N(closed, c contacts, amount visible) cases.
-    lat = np.asarray(sorted(latitudes), dtype=float)
     # bucket = index of the smallest limit X that covers the amount (len(lat) = none does)
     bucket = " ".join(f"when k.goodwill <= {float(x)!r} then {j}" for j, x in enumerate(lat))
     stats = [
@@ -425,10 +375,24 @@ def _latitude(
         """
     )
     cols = [d[0] for d in cur.description]
-    groups = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _latitude_curve(
+    groups: list[dict[str, Any]],
+    lat: np.ndarray[Any, Any],
+    churn: Estimate | None,
+    n_boot: int,
+    seed: int,
+) -> list[list[Any]]:
+    """One row per limit X: the limit and the estimates of :data:`LATITUDE_COLUMNS`.
+
+    Poisson bootstrap over cases (bucket sums drawn from their moments, cumulated over the
+    limits) combined with draws of the churn effect from its sampling distribution.
+    """
     rng = np.random.default_rng(seed)
     b = churn.value if churn is not None else 0.0
-    se = (churn.high - churn.low) / (2 * 1.959963984540054) if churn is not None else 0.0
+    se = (churn.ci_high - churn.ci_low) / (2 * z_value(0.95)) if churn is not None else 0.0
     beta = rng.normal(b, se, size=n_boot) if se > 0 else np.full(n_boot, b)
     # statistics per bucket: closed, contacts saved, days saved, goodwill, rev·saved, saved
     g_point = np.zeros((len(lat) + 1, 6))
@@ -441,81 +405,71 @@ def _latitude(
     point = np.cumsum(g_point, axis=0)[: len(lat)]
     draws = np.cumsum(g_draws, axis=1)[:, : len(lat)]
     rows: list[list[Any]] = []
-    curve: list[dict[str, Any]] = []
     for j, x in enumerate(lat):
-        closed, contacts, dsaved, goodwill, revsaved, extra = point[j]
+        closed, contacts, dsaved, goodwill, revsaved, extra = (float(v) for v in point[j])
         kept_draw = draws[:, j, 4] * beta
         net_draw = kept_draw - draws[:, j, 3]
-        est = {
-            "cases_closed_first_contact": Estimate(closed, *percentile_interval(draws[:, j, 0])),
-            "contacts_saved": Estimate(contacts, *percentile_interval(draws[:, j, 1])),
-            "days_saved": Estimate(dsaved, *percentile_interval(draws[:, j, 2])),
-            "goodwill_cost": Estimate(goodwill, *percentile_interval(draws[:, j, 3])),
-            "revenue_kept": Estimate(revsaved * b, *percentile_interval(kept_draw)),
-            "net": Estimate(revsaved * b - goodwill, *percentile_interval(net_draw)),
-            "churn_reduction_customers": Estimate(
-                extra * b, *percentile_interval(draws[:, j, 5] * beta)
-            ),
-        }
-        rows.append([float(x), *est.values()])
-        curve.append({"latitude": float(x), **{k: v.to_dict() for k, v in est.items()}})
+        rows.append(
+            [
+                float(x),
+                percentile_estimate(closed, draws[:, j, 0]),
+                percentile_estimate(contacts, draws[:, j, 1]),
+                percentile_estimate(dsaved, draws[:, j, 2]),
+                percentile_estimate(goodwill, draws[:, j, 3]),
+                percentile_estimate(revsaved * b, kept_draw),
+                percentile_estimate(revsaved * b - goodwill, net_draw),
+                percentile_estimate(extra * b, draws[:, j, 5] * beta),
+            ]
+        )
+    return rows
+
+
+def _latitude(
+    con: duckdb.DuckDBPyConnection,
+    res: DiagnosticResult,
+    churn: Estimate | None,
+    latitudes: tuple[float, ...],
+    n_boot: int,
+    seed: int,
+) -> None:
+    """The latitude simulator: what settling up to X at the first contact would do."""
+    if not has_values(con, "cases", "goodwill_amount"):
+        res.findings.append(
+            Finding("latitude", msg("diagnostics.complaints.latitude.not_run"), False)
+        )
+        return
+    lat = np.asarray(sorted(latitudes), dtype=float)
+    rows = _latitude_curve(_latitude_groups(con, lat), lat, churn, n_boot, seed)
     res.tables.append(
         Table(
             "latitude",
-            "If agents may settle up to X at the first contact",
-            "Wenn Mitarbeitende bis X beim ersten Kontakt regulieren dürfen",
-            [
-                "latitude",
-                "cases_closed_first_contact",
-                "contacts_saved",
-                "days_saved",
-                "goodwill_cost",
-                "revenue_kept",
-                "net",
-                "churn_reduction_customers",
-            ],
+            msg("diagnostics.complaints.table.latitude"),
+            ["latitude", *LATITUDE_COLUMNS],
             rows,
         )
     )
-    res.figures["latitude_curve"] = curve
+    res.figures["latitude_curve"] = [
+        {"latitude": r[0], **{k: v.to_dict() for k, v in zip(LATITUDE_COLUMNS, r[1:], strict=True)}}
+        for r in rows
+    ]
     nonzero = [r for r in rows if r[0] > 0]
     if not nonzero:
         return
     pick = max(nonzero, key=lambda r: r[6].value)
-    x, closed, contacts = pick[0], pick[1], pick[2]
-    c = res.currency
-    if contacts.low > 0:
-        res.findings.append(
-            Finding(
-                "latitude",
-                f"With latitude up to {money(x, c)} at the first contact, {closed.value:,.0f} "
-                f"cases would close at once, saving {contacts.value:,.0f} contacts (95 % CI "
-                f"{contacts.low:,.0f} to {contacts.high:,.0f}); goodwill "
-                f"{money(pick[4].value, c)} against revenue kept {money(pick[5].value, c)} "
-                f"(95 % CI {money(pick[5].low, c)} to {money(pick[5].high, c)}).",
-                f"Mit Spielraum bis {money(x, c, True)} beim ersten Kontakt würden "
-                f"{fmt_int(round(closed.value), True)} Fälle sofort abgeschlossen und "
-                f"{fmt_int(round(contacts.value), True)} Kontakte gespart (95-%-KI "
-                f"{fmt_int(round(contacts.low), True)} bis {fmt_int(round(contacts.high), True)}); "
-                f"Kulanz {money(pick[4].value, c, True)} gegenüber gehaltenem Umsatz "
-                f"{money(pick[5].value, c, True)} (95-%-KI {money(pick[5].low, c, True)} bis "
-                f"{money(pick[5].high, c, True)}).",
-                True,
-                contacts,
-                "contacts",
-            )
-        )
+    x, closed, contacts, goodwill, kept = pick[0], pick[1], pick[2], pick[4], pick[5]
+    if contacts.ci_low > 0:
+        params = {
+            "latitude": x,
+            "cases": closed.value,
+            "contacts": contacts.value,
+            "contacts_low": contacts.ci_low,
+            "contacts_high": contacts.ci_high,
+            "goodwill": goodwill.value,
+            "kept": kept.value,
+            "kept_low": kept.ci_low,
+            "kept_high": kept.ci_high,
+        }
+        finding = msg("diagnostics.complaints.latitude.evidence", **params)
     else:
-        res.findings.append(
-            Finding(
-                "latitude",
-                "No evidence that latitude at the first contact would save contacts: no "
-                "multi-contact complaint was settled for an amount within the simulated limits.",
-                "Kein Nachweis, dass Spielraum beim ersten Kontakt Kontakte spart: keine "
-                "Reklamation mit mehreren Kontakten wurde innerhalb der simulierten Grenzen "
-                "reguliert.",
-                False,
-                contacts,
-                "contacts",
-            )
-        )
+        finding = msg("diagnostics.complaints.latitude.none")
+    res.findings.append(Finding("latitude", finding, contacts.ci_low > 0, contacts, "contacts"))

@@ -24,7 +24,7 @@ Definitions (also in the result's ``assumptions``):
   stratum, averaged with exposed-response weights. Naive = the same without strata.
 * **Intervals**: Poisson bootstrap over customers for the tax and the band penalties, vectorised
   on the tenure bands: each resample's band sums are drawn from their exact bootstrap moments
-  (:func:`~cxo.diagnostics._common.poisson_boot_normal`); normal intervals from within-stratum
+  (:func:`cxo.stats.bootstrap.poisson_boot_normal`); normal intervals from within-stratum
   variances for the
   standardised differences.
 * **Retention offer**: lowering every paying-more customer to the new-customer price costs the
@@ -35,29 +35,16 @@ Definitions (also in the result's ``assumptions``):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cxo.diagnostics._common import (
-    Z95,
-    DiagnosticResult,
-    Estimate,
-    Finding,
-    Table,
-    first_owner,
-    fmt_int,
-    has_values,
-    moment_sql,
-    money,
-    pct,
-    percentile_interval,
-    poisson_boot_normal,
-    require,
-    wilson,
-)
+from cxo.core.messages import Finding, msg
+from cxo.diagnostics._common import first_owner, has_values, require, share
+from cxo.diagnostics.result import DiagnosticResult, Table
+from cxo.stats import Estimate
+from cxo.stats.bootstrap import moment_sql, percentile_estimate, poisson_boot_normal
 
 if TYPE_CHECKING:
     import duckdb
@@ -67,6 +54,8 @@ if TYPE_CHECKING:
 LOYALTY_TOUCHPOINTS = ("renewal", "contract_change", "billing", "checkout")
 DEFAULT_BANDS = (12, 24)
 """Upper edges (months, inclusive) of the tenure bands: 0-12, 13-24, 25+."""
+BOOT_STATS = ("p", "r", "n")
+"""Per-band statistics of the bootstrap: Σ price, Σ relative premium, contracts."""
 
 
 def band_labels(edges: tuple[int, ...]) -> list[str]:
@@ -99,11 +88,6 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
     return value
 
 
-@dataclass(frozen=True)
-class _Boot:
-    draws: np.ndarray[Any, Any]  # B × K sums
-
-
 def run(
     con: duckdb.DuckDBPyConnection,
     charter: Charter,
@@ -123,25 +107,14 @@ def run(
     have_customers = has_values(con, "customers", "signup_date")
     as_of = as_of or as_of_date(con)
     owner = first_owner(charter, LOYALTY_TOUCHPOINTS)
-    res = DiagnosticResult(
-        "loyalty",
-        "Loyalty penalty",
-        "Bestrafte Treue",
-        owner,
-        language=language,
-        currency=currency,
-    )
+    res = DiagnosticResult("loyalty", owner, language=language, currency=currency)
     res.figures["as_of"] = as_of.isoformat()
     res.assumptions += [
-        f"As-of date {as_of.isoformat()}; new-customer price = the price-list row valid then.",
-        f"Paying more: prices above the list prices of the same products by more than "
-        f"{pct(tolerance)}.",
-        "Adjusted figures compare within product (penalty) or within bundle (churn, NPS) and "
-        "aggregate with the paying-more customers' weights; naive figures ignore the product.",
-        f"Churn: monthly hazards over the last {window_months} months, annualised; exposed = "
-        "paying more and in a tenure band that pays more.",
-        f"Intervals: 95 %; Poisson bootstrap over customers ({n_boot} resamples, seed {seed}) "
-        "for the tax and the band penalties.",
+        msg("diagnostics.loyalty.assumption.as_of", as_of=as_of),
+        msg("diagnostics.loyalty.assumption.paying_more", tolerance=tolerance),
+        msg("diagnostics.loyalty.assumption.adjusted"),
+        msg("diagnostics.loyalty.assumption.churn", window_months=window_months),
+        msg("diagnostics.loyalty.assumption.intervals", n_boot=n_boot, seed=seed),
     ]
     _prepare(con, as_of, bands, tolerance, have_customers)
     unmatched = con.execute("select count(*) from _ly_contract where list_price is null").fetchone()
@@ -206,18 +179,10 @@ def _prepare(
     )
 
 
-def _penalty(
-    con: duckdb.DuckDBPyConnection,
-    res: DiagnosticResult,
-    bands: tuple[int, ...],
-    n_boot: int,
-    rng: np.random.Generator,
-    tolerance: float,
-) -> list[int]:
-    """Band penalties and the tax; returns the indices of the bands that pay more."""
-    de = res.language == "de"
-    labels = band_labels(bands)
-    # share paying more by band × segment (running customers)
+def _share_paying_more(
+    con: duckdb.DuckDBPyConnection, res: DiagnosticResult, labels: list[str]
+) -> None:
+    """Share of running customers paying more, by band × segment, and overall."""
     share_rows = con.execute(
         """
         select band, segment, count(*), sum(case when pays_more then 1 else 0 end), sum(tax)
@@ -225,25 +190,35 @@ def _penalty(
         """
     ).fetchall()
     table_rows = [
-        [b, s, int(n), wilson(float(x), float(n)), float(t)] for b, s, n, x, t in share_rows
+        [b, s, int(n), share(float(x), float(n)), float(t)] for b, s, n, x, t in share_rows
     ]
     table_rows.sort(key=lambda r: (labels.index(r[0]) if r[0] in labels else 99, r[1]))
     n_all = sum(int(r[2]) for r in share_rows)
     x_all = sum(int(r[3]) for r in share_rows)
-    res.figures["share_customers_paying_more"] = wilson(x_all, n_all).to_dict()
+    res.figures["share_customers_paying_more"] = share(x_all, n_all).to_dict()
     res.tables.append(
         Table(
             "share_paying_more",
-            "Customers paying more than new customers, by tenure band and segment",
-            "Kunden, die mehr zahlen als Neukunden, nach Kundendauer und Segment",
+            msg("diagnostics.loyalty.table.share_paying_more"),
             ["tenure_band", "segment", "customers", "share_paying_more", "loyalty_tax_per_month"],
             table_rows,
         )
     )
-    # Poisson bootstrap over running customers: per band, the moments of the customer-level
-    # statistics (price, relative premium, contracts, tax) give each resample's band sums.
+
+
+def _band_sums(
+    con: duckdb.DuckDBPyConnection, labels: list[str], n_boot: int, rng: np.random.Generator
+) -> tuple[list[str], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Point sums and bootstrap draws of the band statistics (``p{i}``, ``r{i}``, ``n{i}``)
+    and the tax.
+
+    Poisson bootstrap over running customers: per band, the moments of the customer-level
+    statistics (price, relative premium, contracts, tax) give each resample's band sums. The
+    bands are drawn in a fixed order (label descending, the order DuckDB's hash aggregate
+    usually returned them in), so the seeded intervals are reproducible.
+    """
     k = len(labels)
-    stat_cols = [f"{p}{i}" for i in range(k) for p in ("p", "r", "n")] + ["tax"]
+    stat_cols = [f"{p}{i}" for i in range(k) for p in BOOT_STATS] + ["tax"]
     moments = con.execute(
         f"""
         with c as (
@@ -254,6 +229,7 @@ def _penalty(
             group by customer_id
         )
         select band, {moment_sql(["price", "rel", "n", "tax"])} from c group by band
+        order by band desc
         """
     )
     cols = [d[0] for d in moments.description]
@@ -265,21 +241,29 @@ def _penalty(
     draws = np.zeros((n_boot, len(stat_cols)))
     for g, r in enumerate(moment_rows):
         i = labels.index(r["band"])
-        for j, p in enumerate(("p", "r", "n")):
+        for j, p in enumerate(BOOT_STATS):
             point[stat_cols.index(f"{p}{i}")] = float(r[f"s{j}"])
             draws[:, stat_cols.index(f"{p}{i}")] = band_draws[:, g, j]
         point[-1] += float(r["s3"])
         draws[:, -1] += band_draws[:, g, 3]
+    return stat_cols, point, draws
+
+
+def _band_penalties(
+    labels: list[str],
+    stat_cols: list[str],
+    point: np.ndarray[Any, Any],
+    draws: np.ndarray[Any, Any],
+) -> tuple[int, dict[str, Estimate], dict[str, Estimate], list[list[Any]]]:
+    """Adjusted (within product) and naive (vs the first band) penalty of each band.
+
+    Returns the index of the first band with contracts, the two dicts and the table rows.
+    """
 
     def col(name: str) -> int:
         return stat_cols.index(name)
 
-    tax = Estimate(float(point[col("tax")]), *percentile_interval(draws[:, col("tax")]))
-    res.figures["loyalty_tax_per_month"] = tax.to_dict()
-    res.figures["loyalty_tax_per_year"] = Estimate(
-        tax.value * 12, tax.low * 12, tax.high * 12
-    ).to_dict()
-    first = next((i for i in range(k) if point[col(f"n{i}")] > 0), 0)
+    first = next((i for i in range(len(labels)) if point[col(f"n{i}")] > 0), 0)
     base_mean = point[col(f"p{first}")] / point[col(f"n{first}")]
     base_n = draws[:, col(f"n{first}")]
     base_draw = draws[:, col(f"p{first}")] / np.where(base_n > 0, base_n, np.nan)
@@ -291,81 +275,71 @@ def _penalty(
         if n == 0:
             continue
         nd = np.where(draws[:, col(f"n{i}")] > 0, draws[:, col(f"n{i}")], np.nan)
-        adj = Estimate(
-            float(point[col(f"r{i}")] / n),
-            *percentile_interval(draws[:, col(f"r{i}")] / nd),
-            int(n),
+        adj = percentile_estimate(
+            float(point[col(f"r{i}")] / n), draws[:, col(f"r{i}")] / nd, int(n)
         )
         nv_point = float(point[col(f"p{i}")] / n / base_mean - 1) if base_mean else math.nan
-        nv = Estimate(
-            nv_point, *percentile_interval(draws[:, col(f"p{i}")] / nd / base_draw - 1), int(n)
-        )
+        nv = percentile_estimate(nv_point, draws[:, col(f"p{i}")] / nd / base_draw - 1, int(n))
         adjusted[lb], naive[lb] = adj, nv
         band_rows.append([lb, int(n), nv, adj])
+    return first, adjusted, naive, band_rows
+
+
+def _penalty(
+    con: duckdb.DuckDBPyConnection,
+    res: DiagnosticResult,
+    bands: tuple[int, ...],
+    n_boot: int,
+    rng: np.random.Generator,
+    tolerance: float,
+) -> list[int]:
+    """Band penalties and the tax; returns the indices of the bands that pay more."""
+    labels = band_labels(bands)
+    _share_paying_more(con, res, labels)
+    stat_cols, point, draws = _band_sums(con, labels, n_boot, rng)
+    tax = percentile_estimate(float(point[-1]), draws[:, -1])
+    res.figures["loyalty_tax_per_month"] = tax.to_dict()
+    res.figures["loyalty_tax_per_year"] = tax.scaled(12).to_dict()
+    first, adjusted, naive, band_rows = _band_penalties(labels, stat_cols, point, draws)
     res.tables.append(
         Table(
             "penalty_by_band",
-            "Price above today's new-customer price by tenure band: naive vs within product",
-            "Preis über dem heutigen Neukundenpreis nach Kundendauer: naiv vs. je Produkt",
+            msg("diagnostics.loyalty.table.penalty_by_band"),
             ["tenure_band", "contracts", "naive_vs_first_band", "adjusted_within_product"],
             band_rows,
         )
     )
     res.figures["penalty_by_tenure_band"] = {b: e.to_dict() for b, e in adjusted.items()}
     res.figures["naive_penalty_by_tenure_band"] = {b: e.to_dict() for b, e in naive.items()}
-    worst = max(adjusted.items(), key=lambda kv: kv[1].value)
-    b, e = worst
-    ci_en = f"{pct(e.value)} (95 % CI {pct(e.low)} to {pct(e.high)})"
-    ci_de = f"{pct(e.value, True)} (95-%-KI {pct(e.low, True)} bis {pct(e.high, True)})"
-    evidence = e.excludes_zero and e.value > 0 and tax.low > 0
-    if evidence:
-        res.findings.append(
-            Finding(
-                "loyalty_tax",
-                f"Loyal customers pay more: tenure {b} months pays {ci_en} above today's "
-                f"new-customer price for the same product. Loyalty tax "
-                f"{money(tax.value, res.currency)} a month (95 % CI "
-                f"{money(tax.low, res.currency)} to {money(tax.high, res.currency)}).",
-                f"Treue wird bestraft: Kunden mit {b} Monaten zahlen {ci_de} mehr als "
-                f"Neukunden heute für dasselbe Produkt. Treuesteuer "
-                f"{money(tax.value, res.currency, True)} im Monat (95-%-KI "
-                f"{money(tax.low, res.currency, True)} bis {money(tax.high, res.currency, True)}).",
-                True,
-                e,
-                "share",
-            )
+    b, e = max(adjusted.items(), key=lambda kv: kv[1].value)
+    evidence = e.excludes_zero and e.value > 0 and tax.ci_low > 0
+    res.findings.append(
+        Finding(
+            "loyalty_tax",
+            msg(
+                f"diagnostics.loyalty.tax.{'evidence' if evidence else 'none'}",
+                band=b,
+                value=e.value,
+                low=e.ci_low,
+                high=e.ci_high,
+                tax=tax.value,
+                tax_low=tax.ci_low,
+                tax_high=tax.ci_high,
+            ),
+            evidence,
+            e,
+            "share",
         )
-    else:
-        res.findings.append(
-            Finding(
-                "loyalty_tax",
-                f"No evidence of a loyalty penalty: within the same product, no tenure band pays "
-                f"clearly more than new customers (largest: {b} months, {ci_en}).",
-                f"Kein Nachweis bestrafter Treue: innerhalb desselben Produkts zahlt keine "
-                f"Kundendauer-Gruppe deutlich mehr als Neukunden (größte: {b} Monate, {ci_de}).",
-                False,
-                e,
-                "share",
-            )
-        )
+    )
     last = labels[-1]
-    if last in naive and last in adjusted and first != k - 1:
+    if last in naive and last in adjusted and first != len(labels) - 1:
         nv, adj = naive[last], adjusted[last]
         distorted = not nv.covers(adj.value)
+        key = "diagnostics.loyalty.mix." + ("distorted" if distorted else "plain")
         res.findings.append(
-            Finding(
-                "mix",
-                f"Naive (ignoring the product) vs within product, tenure {last} months: "
-                f"{pct(nv.value)} vs {pct(adj.value)}"
-                + (" — the naive figure is distorted by product mix." if distorted else "."),
-                f"Naiv (ohne Produktbezug) vs. je Produkt, Kundendauer {last} Monate: "
-                f"{pct(nv.value, True)} vs. {pct(adj.value, True)}"
-                + (" — die naive Zahl ist durch den Produktmix verzerrt." if distorted else "."),
-                False,
-            )
+            Finding("mix", msg(key, band=last, naive=nv.value, adjusted=adj.value), False)
         )
-    _ = de
-    return [labels.index(b) for b, e in adjusted.items() if e.value > tolerance and e.low > 0]
+    return [labels.index(b) for b, e in adjusted.items() if e.value > tolerance and e.ci_low > 0]
 
 
 def _missing_running() -> Exception:
@@ -400,13 +374,13 @@ def _std_difference(
         return m, var / n
 
     if tot[True][0] == 0 or tot[False][0] == 0:
-        nan = Estimate(math.nan, math.nan, math.nan, 0)
+        nan = Estimate.missing(0)
         return nan, nan
     m1, v1 = mv(*tot[True])
     m0, v0 = mv(*tot[False])
     d = m1 - m0
     se = math.sqrt(v1 + v0)
-    naive = Estimate(d, d - Z95 * se, d + Z95 * se, int(tot[True][0] + tot[False][0]))
+    naive = Estimate.normal(d, se, int(tot[True][0] + tot[False][0]))
     num = var = wsum = 0.0
     n_used = 0
     for groups in strata.values():
@@ -419,10 +393,10 @@ def _std_difference(
         wsum += w
         n_used += int(groups[True][0] + groups[False][0])
     if wsum == 0:
-        return naive, Estimate(math.nan, math.nan, math.nan, 0)
+        return naive, Estimate.missing(0)
     d = num / wsum
     se = math.sqrt(var) / wsum
-    return naive, Estimate(d, d - Z95 * se, d + Z95 * se, n_used)
+    return naive, Estimate.normal(d, se, n_used)
 
 
 def _hazard_difference(
@@ -456,32 +430,24 @@ def _hazard_difference(
             var += m1 * m1 * (v1 + v0)
             wsum += m1
             n_used += 1
-    nan = Estimate(math.nan, math.nan, math.nan, 0)
+    nan = Estimate.missing(0)
     if tot[0] == 0 or tot[2] == 0:
         return nan, nan
     p1, v1 = annual(tot[1], tot[0])
     p0, v0 = annual(tot[3], tot[2])
     se = math.sqrt(v1 + v0)
-    naive = Estimate(p1 - p0, p1 - p0 - Z95 * se, p1 - p0 + Z95 * se, int(tot[0] + tot[2]))
+    naive = Estimate.normal(p1 - p0, se, int(tot[0] + tot[2]))
     if wsum == 0:
         return naive, nan
     d, se = num / wsum, math.sqrt(var) / wsum
-    return naive, Estimate(d, d - Z95 * se, d + Z95 * se, int(tot[0] + tot[2]))
+    return naive, Estimate.normal(d, se, int(tot[0] + tot[2]))
 
 
-def _association(
-    con: duckdb.DuckDBPyConnection,
-    res: DiagnosticResult,
-    as_of: date,
-    bands: tuple[int, ...],
-    penalized: list[int],
-    window_months: int,
-    tolerance: float,
-) -> None:
-    d = f"DATE '{as_of.isoformat()}'"
-    labels = band_labels(bands)
-    # Bands that pay more, judged on every contract at its reference date (running and ended),
-    # so a band without running contracts still counts.
+def _penalized_bands(
+    con: duckdb.DuckDBPyConnection, labels: list[str], penalized: list[int], tolerance: float
+) -> list[int]:
+    """Bands that pay more, judged on every contract at its reference date (running and
+    ended), so a band without running contracts still counts."""
     for band, rel, n in con.execute(
         "select band, avg(monthly_price / nullif(list_price, 0) - 1), count(*) "
         "from _ly_contract where list_price is not null group by band"
@@ -489,28 +455,30 @@ def _association(
         i = labels.index(band)
         if i not in penalized and n >= 30 and rel is not None and rel > tolerance:
             penalized = [*penalized, i]
-    edges = [0, *[e + 1 for e in bands]]  # first tenure month of each band
-    ranges = [
-        (edges[i], (edges[i + 1] - 1) if i + 1 < len(edges) else 10**6) for i in range(len(edges))
-    ]
-    pen_months = (
-        " + ".join(
-            f"greatest(0, least(ms + {hi}, me) - greatest(ms + {lo}, lo) + 1)"
-            for i, (lo, hi) in enumerate(ranges)
-            if i in penalized
-        )
-        or "0"
+    return penalized
+
+
+def _in_bands(template: str, ranges: list[tuple[int, int]], penalized: list[int], join: str) -> str:
+    """SQL: ``template`` (with ``{lo}``/``{hi}``) for every penalized band, joined."""
+    return f" {join} ".join(
+        template.format(lo=lo, hi=hi) for i, (lo, hi) in enumerate(ranges) if i in penalized
     )
-    pen_at_end = (
-        " or ".join(
-            f"(me - ms between {lo} and {hi})"
-            for i, (lo, hi) in enumerate(ranges)
-            if i in penalized
-        )
-        or "false"
-    )
+
+
+def _churn_rows(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    ranges: list[tuple[int, int]],
+    penalized: list[int],
+    window_months: int,
+) -> list[tuple[Any, ...]]:
+    """Per stratum: exposed months, exposed churns, unexposed months, unexposed churns."""
+    d = f"DATE '{as_of.isoformat()}'"
+    months_in_band = "greatest(0, least(ms + {hi}, me) - greatest(ms + {lo}, lo) + 1)"
+    pen_months = _in_bands(months_in_band, ranges, penalized, "+") or "0"
+    pen_at_end = _in_bands("(me - ms between {lo} and {hi})", ranges, penalized, "or") or "false"
     mw = f"(year({d}) * 12 + month({d}) - {window_months - 1})"
-    rows = con.execute(
+    return con.execute(
         f"""
         with c as (
             select bundle, segment, pays_more,
@@ -536,35 +504,59 @@ def _association(
         from x group by stratum
         """
     ).fetchall()
-    naive_c, adj_c = _hazard_difference(rows)
+
+
+def _nps_rows(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    ranges: list[tuple[int, int]],
+    penalized: list[int],
+    window_months: int,
+) -> list[tuple[Any, ...]]:
+    """Per stratum × exposed: responses, Σ NPS points, Σ points²."""
+    d = f"DATE '{as_of.isoformat()}'"
+    in_band = "(datediff('month', c.since, r.responded_at::date) between {lo} and {hi})"
+    band_at = _in_bands(in_band, ranges, penalized, "or") or "false"
+    return con.execute(
+        f"""
+        with r as (
+            select customer_id, responded_at,
+                   case when nps >= 9 then 100.0 when nps <= 6 then -100.0 else 0.0 end as pts
+            from responses
+            where nps is not null and customer_id is not null
+              and responded_at >= {d} - interval {window_months} month
+        )
+        select c.bundle || ' | ' || c.segment, c.pays_more and ({band_at}) as exposed,
+               count(*), sum(r.pts), sum(r.pts * r.pts)
+        from r join _ly_customer c using (customer_id)
+        group by all
+        """
+    ).fetchall()
+
+
+def _association(
+    con: duckdb.DuckDBPyConnection,
+    res: DiagnosticResult,
+    as_of: date,
+    bands: tuple[int, ...],
+    penalized: list[int],
+    window_months: int,
+    tolerance: float,
+) -> None:
+    """Churn and NPS of customers paying more vs not, naive and within bundle × segment."""
+    labels = band_labels(bands)
+    penalized = _penalized_bands(con, labels, penalized, tolerance)
+    edges = [0, *[e + 1 for e in bands]]  # first tenure month of each band
+    ranges = [
+        (edges[i], (edges[i + 1] - 1) if i + 1 < len(edges) else 10**6) for i in range(len(edges))
+    ]
+    naive_c, adj_c = _hazard_difference(_churn_rows(con, as_of, ranges, penalized, window_months))
     res.figures["churn_difference_naive"] = naive_c.to_dict()
     res.figures["churn_difference_adjusted"] = adj_c.to_dict()
     table_rows: list[list[Any]] = [["annual churn probability", naive_c, adj_c]]
     nps_est: tuple[Estimate, Estimate] | None = None
     if has_values(con, "responses", "nps"):
-        band_at = (
-            " or ".join(
-                f"(datediff('month', c.since, r.responded_at::date) between {lo} and {hi})"
-                for i, (lo, hi) in enumerate(ranges)
-                if i in penalized
-            )
-            or "false"
-        )
-        nps_rows = con.execute(
-            f"""
-            with r as (
-                select customer_id, responded_at,
-                       case when nps >= 9 then 100.0 when nps <= 6 then -100.0 else 0.0 end as pts
-                from responses
-                where nps is not null and customer_id is not null
-                  and responded_at >= {d} - interval {window_months} month
-            )
-            select c.bundle || ' | ' || c.segment, c.pays_more and ({band_at}) as exposed,
-                   count(*), sum(r.pts), sum(r.pts * r.pts)
-            from r join _ly_customer c using (customer_id)
-            group by all
-            """
-        ).fetchall()
+        nps_rows = _nps_rows(con, as_of, ranges, penalized, window_months)
         if nps_rows:
             nps_est = _std_difference(nps_rows)
             res.figures["nps_difference_naive"] = nps_est[0].to_dict()
@@ -573,81 +565,14 @@ def _association(
     res.tables.append(
         Table(
             "association",
-            "Paying more vs not: naive and within the same bundle and segment",
-            "Mehr zahlen vs. nicht: naiv und innerhalb desselben Pakets und Segments",
+            msg("diagnostics.loyalty.table.association"),
             ["outcome", "naive_difference", "adjusted_difference"],
             table_rows,
         )
     )
-    ci_en = f"{pct(adj_c.value)} (95 % CI {pct(adj_c.low)} to {pct(adj_c.high)})"
-    ci_de = f"{pct(adj_c.value, True)} (95-%-KI {pct(adj_c.low, True)} bis {pct(adj_c.high, True)})"
-    if not math.isfinite(adj_c.value):
-        res.findings.append(
-            Finding(
-                "churn",
-                "No evidence that paying more drives churn: there is no group of customers "
-                "paying more and one paying the new-customer price within the same bundle to "
-                "compare.",
-                "Kein Nachweis, dass Mehrzahlen zu Abwanderung führt: innerhalb desselben Pakets "
-                "gibt es keine Vergleichsgruppen (mehr zahlend vs. Neukundenpreis).",
-                False,
-            )
-        )
-    elif adj_c.excludes_zero and adj_c.value > 0:
-        res.findings.append(
-            Finding(
-                "churn",
-                f"Customers paying more churn more, within the same bundle: {ci_en} points of "
-                f"annual churn (naive: {pct(naive_c.value)}).",
-                f"Kunden, die mehr zahlen, wandern innerhalb desselben Pakets häufiger ab: "
-                f"{ci_de} jährliche Abwanderung (naiv: {pct(naive_c.value, True)}).",
-                True,
-                adj_c,
-                "share",
-            )
-        )
-    else:
-        res.findings.append(
-            Finding(
-                "churn",
-                f"No evidence that paying more drives churn within the same bundle: {ci_en} "
-                f"(naive: {pct(naive_c.value)}).",
-                f"Kein Nachweis, dass Mehrzahlen innerhalb desselben Pakets zu Abwanderung führt: "
-                f"{ci_de} (naiv: {pct(naive_c.value, True)}).",
-                False,
-                adj_c,
-                "share",
-            )
-        )
+    res.findings.append(_churn_finding(naive_c, adj_c))
     if nps_est is not None and math.isfinite(nps_est[1].value):
-        nv, adj = nps_est
-        en_ci = f"{adj.value:+.1f} points (95 % CI {adj.low:+.1f} to {adj.high:+.1f})"
-        de_ci = f"{adj.value:+.1f} Punkte (95-%-KI {adj.low:+.1f} bis {adj.high:+.1f})".replace(
-            ".", ","
-        )
-        ev = adj.excludes_zero and adj.value < 0
-        res.findings.append(
-            Finding(
-                "nps",
-                (
-                    f"Paying more costs NPS within the same bundle: {en_ci}."
-                    if ev
-                    else f"No evidence that paying more lowers NPS within the same bundle: {en_ci}."
-                )
-                + f" Naive: {nv.value:+.1f}.",
-                (
-                    f"Mehrzahlen kostet NPS innerhalb desselben Pakets: {de_ci}."
-                    if ev
-                    else "Kein Nachweis, dass Mehrzahlen den NPS innerhalb desselben Pakets "
-                    "senkt: "
-                    f"{de_ci}."
-                )
-                + f" Naiv: {nv.value:+.1f}.".replace(".", ",", 1),
-                ev,
-                adj,
-                "NPS points",
-            )
-        )
+        res.findings.append(_nps_finding(*nps_est))
     # inputs for the retention offer: running customers paying more
     row = con.execute(
         "select count(*), sum(tax), sum(list_price) from _ly_customer where running and pays_more"
@@ -660,19 +585,57 @@ def _association(
     }
 
 
+def _churn_finding(naive: Estimate, adj: Estimate) -> Finding:
+    if not math.isfinite(adj.value):
+        return Finding("churn", msg("diagnostics.loyalty.churn.no_groups"), False)
+    evidence = adj.excludes_zero and adj.value > 0
+    return Finding(
+        "churn",
+        msg(
+            f"diagnostics.loyalty.churn.{'evidence' if evidence else 'none'}",
+            value=adj.value,
+            low=adj.ci_low,
+            high=adj.ci_high,
+            naive=naive.value,
+        ),
+        evidence,
+        adj,
+        "share",
+    )
+
+
+def _nps_finding(naive: Estimate, adj: Estimate) -> Finding:
+    evidence = adj.excludes_zero and adj.value < 0
+    return Finding(
+        "nps",
+        msg(
+            f"diagnostics.loyalty.nps.{'evidence' if evidence else 'none'}",
+            value=adj.value,
+            low=adj.ci_low,
+            high=adj.ci_high,
+            naive=naive.value,
+        ),
+        evidence,
+        adj,
+        "NPS points",
+    )
+
+
 def _offer(res: DiagnosticResult) -> None:
+    """The retention offer closing the gap: its annual cost against the revenue it keeps."""
     inputs = res.figures.pop("_offer_inputs", None)
     churn = res.figures.get("churn_difference_adjusted")
     if not inputs or not churn or churn.get("value") is None or churn.get("ci_low") is None:
         return
-    de = res.language == "de"
     n = inputs["customers_paying_more"]
     cost = 12 * inputs["tax_per_month"]
     annual_rev = 12 * inputs["revenue_per_month_at_list"]
     kept = Estimate(
-        annual_rev * churn["value"], annual_rev * churn["ci_low"], annual_rev * churn["ci_high"]
+        value=annual_rev * churn["value"],
+        ci_low=annual_rev * churn["ci_low"],
+        ci_high=annual_rev * churn["ci_high"],
     )
-    net = Estimate(kept.value - cost, kept.low - cost, kept.high - cost)
+    net = kept.shifted(-cost)
     res.figures["retention_offer"] = {
         "customers": n,
         "cost_per_year": cost,
@@ -682,40 +645,25 @@ def _offer(res: DiagnosticResult) -> None:
     res.tables.append(
         Table(
             "retention_offer",
-            "Retention offer closing the gap: annual cost vs revenue kept",
-            "Halteangebot, das die Lücke schließt: jährliche Kosten vs. gehaltener Umsatz",
+            msg("diagnostics.loyalty.table.retention_offer"),
             ["customers_paying_more", "cost_per_year", "revenue_kept_per_year", "net_per_year"],
             [[n, cost, kept, net]],
         )
     )
-    verdict_en = (
-        "pays for itself"
-        if net.low > 0
-        else "does not pay for itself"
-        if net.high < 0
-        else "may or may not pay for itself"
-    )
-    verdict_de = (
-        "rechnet sich"
-        if net.low > 0
-        else "rechnet sich nicht"
-        if net.high < 0
-        else "rechnet sich vielleicht"
-    )
-    c = res.currency
+    verdict = "pays" if net.ci_low > 0 else "does_not_pay" if net.ci_high < 0 else "may_pay"
     res.findings.append(
         Finding(
             "retention_offer",
-            f"Closing the gap for {n:,} customers costs {money(cost, c)} a year and keeps "
-            f"{money(kept.value, c)} (95 % CI {money(kept.low, c)} to {money(kept.high, c)}) of "
-            f"revenue through lower churn: it {verdict_en} on churn alone.",
-            f"Die Lücke für {fmt_int(n, True)} Kunden zu schließen kostet "
-            f"{money(cost, c, True)} im Jahr und hält {money(kept.value, c, True)} (95-%-KI "
-            f"{money(kept.low, c, True)} bis {money(kept.high, c, True)}) Umsatz durch weniger "
-            f"Abwanderung: das {verdict_de} allein über die Abwanderung.",
-            net.low > 0,
+            msg(
+                f"diagnostics.loyalty.offer.{verdict}",
+                customers=n,
+                cost=cost,
+                kept=kept.value,
+                kept_low=kept.ci_low,
+                kept_high=kept.ci_high,
+            ),
+            net.ci_low > 0,
             net,
-            c,
+            res.currency,
         )
     )
-    _ = de

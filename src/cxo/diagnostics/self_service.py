@@ -24,22 +24,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from cxo.diagnostics._common import (
-    DiagnosticResult,
-    Estimate,
-    Finding,
-    Table,
-    first_owner,
-    fmt,
-    has_values,
-    mean_ci,
-    money,
-    newcombe_diff,
-    pct,
-    require,
-    table_columns,
-    wilson,
-)
+from cxo.core.messages import Finding, msg
+from cxo.diagnostics._common import first_owner, has_values, require, share, table_columns
+from cxo.diagnostics.result import DiagnosticResult, Table
+from cxo.stats.means import mean_normal_from_sums
+from cxo.stats.proportions import proportion_difference
 
 if TYPE_CHECKING:
     import duckdb
@@ -55,6 +44,7 @@ An assumption, not a measurement: set your own with ``cost_per_contact`` /
 ``--cost-per-contact``.
 """
 SWITCH_HOURS = 48
+SWITCH_COUNTS = ("fail_known", "ok_known", "fail_switch", "ok_switch")
 
 
 def run(
@@ -69,21 +59,19 @@ def run(
     """The self-service diagnostic over an open connection."""
     require(con, "self-service", "sessions", ("started_at", "task", "succeeded"))
     owner = first_owner(charter, SELF_SERVICE_TOUCHPOINTS)
-    res = DiagnosticResult(
-        "selfservice",
-        "A portal like a tax return",
-        "Ein Portal wie eine Steuererklärung",
-        owner,
-        language=language,
-        currency=currency,
-    )
+    res = DiagnosticResult("selfservice", owner, language=language, currency=currency)
     res.assumptions += [
-        f"Channel switch: a case in an assisted channel ({', '.join(assisted_channels)}) by the "
-        f"same customer within {SWITCH_HOURS} h after the session started.",
-        "Contacts caused by failures = failed sessions × (switch rate after failure − switch "
-        "rate after success of the same task).",
-        f"Cost per assisted contact: {fmt(cost_per_contact)} {currency} (assumption; "
-        "configurable).",
+        msg(
+            "diagnostics.selfservice.assumption.switch",
+            channels=list(assisted_channels),
+            hours=SWITCH_HOURS,
+        ),
+        msg("diagnostics.selfservice.assumption.caused"),
+        msg(
+            "diagnostics.selfservice.assumption.cost",
+            cost_per_contact=cost_per_contact,
+            currency_code=currency,
+        ),
     ]
     res.figures["cost_per_contact"] = cost_per_contact
     have_cases = has_values(con, "cases", "customer_id")
@@ -94,14 +82,7 @@ def run(
         _switching(res, tasks, cost_per_contact, months)
     else:
         res.findings.append(
-            Finding(
-                "channel_switch",
-                "Channel switching not measured: it needs table `cases` (import with "
-                "`cxo import cases FILE`).",
-                "Kanalwechsel nicht gemessen: dafür fehlt die Tabelle `cases` (Import mit "
-                "`cxo import cases DATEI`).",
-                False,
-            )
+            Finding("channel_switch", msg("diagnostics.selfservice.switch.no_cases"), False)
         )
     tp = owner.get("touchpoint")
     if tp and has_values(con, "responses", "ces"):
@@ -158,16 +139,15 @@ def _months(con: duckdb.DuckDBPyConnection) -> float:
 
 
 def _success(res: DiagnosticResult, tasks: list[dict[str, Any]]) -> None:
-    de = res.language == "de"
+    """Task success with Wilson intervals; the weakest task as the headline."""
     rows: list[list[Any]] = [
-        [str(t["task"]), int(t["n"]), wilson(float(t["ok"]), float(t["n"]))] for t in tasks
+        [str(t["task"]), int(t["n"]), share(float(t["ok"]), float(t["n"]))] for t in tasks
     ]
     rows.sort(key=lambda r: r[2].value)
     res.tables.append(
         Table(
             "task_success",
-            "Task success",
-            "Aufgabenerfolg",
+            msg("diagnostics.selfservice.table.task_success"),
             ["task", "sessions", "success_rate"],
             rows,
         )
@@ -175,57 +155,57 @@ def _success(res: DiagnosticResult, tasks: list[dict[str, Any]]) -> None:
     res.figures["task_success"] = {r[0]: r[2].to_dict() for r in rows}
     if rows:
         task, _, est = rows[0]
+        params = {"task": task, "value": est.value, "low": est.ci_low, "high": est.ci_high}
         res.findings.append(
             Finding(
                 "worst_task",
-                f"Weakest self-service task: {task}, success {pct(est.value)} "
-                f"(95 % CI {pct(est.low)} to {pct(est.high)}).",
-                f"Schwächste Self-Service-Aufgabe: {task}, Erfolg {pct(est.value, True)} "
-                f"(95-%-KI {pct(est.low, True)} bis {pct(est.high, True)}).",
+                msg("diagnostics.selfservice.worst_task", **params),
                 est.value < 1.0,
                 est,
                 "share",
             )
         )
-    _ = de
 
 
-def _switching(
-    res: DiagnosticResult, tasks: list[dict[str, Any]], cost: float, months: float
-) -> None:
-    de = res.language == "de"
+def _switch_rows(
+    tasks: list[dict[str, Any]], cost: float, months: float
+) -> tuple[list[list[Any]], dict[str, float]]:
+    """Per task: switch rates after failure and success, their difference, contacts caused
+    and their cost per month (ranked by contacts caused); and the totals of the counts."""
     rows: list[list[Any]] = []
-    tot = dict.fromkeys(("fail_known", "ok_known", "fail_switch", "ok_switch"), 0.0)
+    tot = dict.fromkeys(SWITCH_COUNTS, 0.0)
     for t in tasks:
         for k in tot:
             tot[k] += float(t[k])
-        after_fail = wilson(float(t["fail_switch"]), float(t["fail_known"]))
-        after_ok = wilson(float(t["ok_switch"]), float(t["ok_known"]))
-        diff = newcombe_diff(
-            float(t["fail_switch"]),
-            float(t["fail_known"]),
-            float(t["ok_switch"]),
-            float(t["ok_known"]),
-        )
         nf = float(t["fail_known"])
-        caused = Estimate(nf * diff.value, nf * diff.low, nf * diff.high, int(nf))
+        diff = proportion_difference(
+            float(t["fail_switch"]), nf, float(t["ok_switch"]), float(t["ok_known"])
+        )
+        caused = diff.scaled(nf, n=int(nf))
         rows.append(
             [
                 str(t["task"]),
                 int(nf),
-                after_fail,
-                after_ok,
+                share(float(t["fail_switch"]), nf),
+                share(float(t["ok_switch"]), float(t["ok_known"])),
                 diff,
                 caused,
                 caused.value * cost / months,
             ]
         )
     rows.sort(key=lambda r: -(r[5].value if r[5].value == r[5].value else -1e300))
+    return rows, tot
+
+
+def _switching(
+    res: DiagnosticResult, tasks: list[dict[str, Any]], cost: float, months: float
+) -> None:
+    """Channel switching after failed tasks, the contacts it causes and what they cost."""
+    rows, tot = _switch_rows(tasks, cost, months)
     res.tables.append(
         Table(
             "channel_switch",
-            "Failed tasks followed by a call or chat within 48 h, ranked by contacts caused",
-            "Gescheiterte Aufgaben mit Anruf oder Chat binnen 48 h, nach verursachten Kontakten",
+            msg("diagnostics.selfservice.table.channel_switch"),
             [
                 "task",
                 "failed_sessions",
@@ -238,15 +218,16 @@ def _switching(
             rows,
         )
     )
-    after_fail = wilson(tot["fail_switch"], tot["fail_known"])
-    baseline = wilson(tot["ok_switch"], tot["ok_known"])
-    diff = newcombe_diff(tot["fail_switch"], tot["fail_known"], tot["ok_switch"], tot["ok_known"])
+    after_fail = share(tot["fail_switch"], tot["fail_known"])
+    baseline = share(tot["ok_switch"], tot["ok_known"])
+    diff = proportion_difference(
+        tot["fail_switch"], tot["fail_known"], tot["ok_switch"], tot["ok_known"]
+    )
     caused_total = sum(r[5].value for r in rows if r[5].value == r[5].value)
     # Probability that a failure *causes* a contact, if failure and background causes act
     # independently: P(contact | fail) = s + b − s·b  ⇒  s = (p_fail − p_ok) / (1 − p_ok).
     scale = 1.0 / (1.0 - baseline.value) if baseline.value < 1 else math.nan
-    caused_p = Estimate(diff.value * scale, diff.low * scale, diff.high * scale, diff.n)
-    res.figures["switch_probability_caused"] = caused_p.to_dict()
+    res.figures["switch_probability_caused"] = diff.scaled(scale).to_dict()
     res.figures.update(
         switch_rate_after_failure=after_fail.to_dict(),
         switch_rate_after_success=baseline.to_dict(),
@@ -257,45 +238,25 @@ def _switching(
         months_observed=months,
         ranking=[r[0] for r in rows],
     )
-    ci_en = f"{pct(diff.value)} (95 % CI {pct(diff.low)} to {pct(diff.high)})"
-    ci_de = f"{pct(diff.value, True)} (95-%-KI {pct(diff.low, True)} bis {pct(diff.high, True)})"
+    ci = {"value": diff.value, "low": diff.ci_low, "high": diff.ci_high}
     if diff.excludes_zero and diff.value > 0:
-        per_month = caused_total * cost / months
-        top = rows[0][0] if rows else "–"
-        res.findings.append(
-            Finding(
-                "channel_switch",
-                f"{pct(after_fail.value)} of failed self-service tasks end in a call or chat "
-                f"within 48 h, against {pct(baseline.value)} after successful ones: "
-                f"{ci_en} more. That is about {caused_total / months:,.0f} contacts and "
-                f"{money(per_month, res.currency)} a month; most come from {top}.",
-                f"{pct(after_fail.value, True)} der gescheiterten Self-Service-Aufgaben enden "
-                f"binnen 48 h in Anruf oder Chat, gegenüber {pct(baseline.value, True)} nach "
-                f"erfolgreichen: {ci_de} mehr. Das sind etwa "
-                f"{fmt(caused_total / months, True)} Kontakte und "
-                f"{money(per_month, res.currency, True)} im Monat; die meisten verursacht {top}.",
-                True,
-                diff,
-                "share",
-            )
+        message = msg(
+            "diagnostics.selfservice.switch.evidence",
+            after_failure=after_fail.value,
+            after_success=baseline.value,
+            **ci,
+            contacts_per_month=caused_total / months,
+            cost_per_month=caused_total * cost / months,
+            top=rows[0][0] if rows else "–",
         )
+        res.findings.append(Finding("channel_switch", message, True, diff, "share"))
     else:
-        res.findings.append(
-            Finding(
-                "channel_switch",
-                f"No evidence of channel switching after failed self-service tasks: {ci_en} "
-                "difference to the rate after successful ones.",
-                f"Kein Nachweis von Kanalwechseln nach gescheiterten Self-Service-Aufgaben: "
-                f"{ci_de} Unterschied zur Quote nach erfolgreichen.",
-                False,
-                diff,
-                "share",
-            )
-        )
-    _ = de
+        message = msg("diagnostics.selfservice.switch.none", **ci)
+        res.findings.append(Finding("channel_switch", message, False, diff, "share"))
 
 
 def _effort(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> None:
+    """Mean CES at the self-service touchpoint by the task of the session before."""
     cur = con.execute(
         """
         with r as (
@@ -319,14 +280,14 @@ def _effort(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> N
     if not rows:
         return
     out: list[list[Any]] = [
-        [str(t), int(n), mean_ci(float(sx), float(sxx), float(n))] for t, n, sx, sxx in rows
+        [str(t), int(n), mean_normal_from_sums(float(n), float(sx), float(sxx))]
+        for t, n, sx, sxx in rows
     ]
     out.sort(key=lambda r: -r[2].value)
     res.tables.append(
         Table(
             "effort",
-            f"Customer effort (CES 1–7, lower is better) at {tp}, by task",
-            f"Kundenaufwand (CES 1–7, niedriger ist besser) bei {tp}, je Aufgabe",
+            msg("diagnostics.selfservice.table.effort", touchpoint=tp),
             ["task", "responses", "mean_ces"],
             out,
         )
@@ -335,6 +296,7 @@ def _effort(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> N
 
 
 def _themes(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> None:
+    """The commonest themes of the comments at the touchpoint (from ``response_themes``)."""
     cols = table_columns(con, "response_themes")
     neg = (
         "sum(case when t.sentiment = 'negative' then 1 else 0 end)"
@@ -358,16 +320,15 @@ def _themes(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> N
         [
             str(theme),
             int(n),
-            wilson(float(n), float(total)),
-            None if negative is None else wilson(float(negative), float(n)),
+            share(float(n), float(total)),
+            None if negative is None else share(float(negative), float(n)),
         ]
         for theme, n, negative, total in rows
     ]
     res.tables.append(
         Table(
             "usability_themes",
-            f"Themes in comments about {tp}",
-            f"Themen in Kommentaren zu {tp}",
+            msg("diagnostics.selfservice.table.usability_themes", touchpoint=tp),
             ["theme", "responses", "share_of_responses", "share_negative"],
             out,
         )

@@ -31,20 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cxo.diagnostics._common import (
-    DiagnosticResult,
-    Estimate,
-    Finding,
-    Table,
-    design,
-    fmt_int,
-    grouped_ols,
-    has_values,
-    newcombe_diff,
-    pct,
-    require,
-    wilson,
-)
+from cxo.core.messages import Finding, msg
+from cxo.diagnostics._common import has_values, require, share
+from cxo.diagnostics.result import DiagnosticResult, Table
+from cxo.stats import Estimate
+from cxo.stats.ols import design, grouped_ols
+from cxo.stats.proportions import proportion_difference
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,11 +49,8 @@ MOMENTS = {
     "renewal": ("renewal", "renew", "verlaengerung", "verlängerung", "retention"),
     "winback": ("winback", "win_back", "reactivation", "lapsed", "churned", "rueckgewinnung"),
 }
-MOMENT_LABELS = {
-    "onboarding": ("onboarding", "Onboarding"),
-    "renewal": ("renewal", "Verlängerung"),
-    "winback": ("win-back", "Rückgewinnung"),
-}
+UPLIFT_FINDINGS = ("unsubscribed", "complained", "clicked")
+"""Outcomes whose difference untargeted − personalised becomes a finding, in this order."""
 FATIGUE_CAP = 12
 
 
@@ -90,22 +79,11 @@ def run(
             "department": charter.marketing.owner.department,
             "accountable": charter.marketing.owner.accountable,
         }
-    res = DiagnosticResult(
-        "marketing",
-        "Watering-can marketing",
-        "Marketing nach dem Gießkannenprinzip",
-        owner,
-        language=language,
-        currency=currency,
-    )
+    res = DiagnosticResult("marketing", owner, language=language, currency=currency)
     res.assumptions += [
-        "Untargeted campaign: no personalised send and every segment and lifecycle stage "
-        "present in the data received it.",
-        "Intervals: Wilson (rates), Newcombe hybrid score (differences), 95 %; sends are "
-        "treated as independent.",
-        "Fatigue: unsubscribes per send against the customer's sends that month (message kind "
-        "held fixed); churn in the month after the sends among customers active at its start "
-        "(lifecycle stages of the sends and segment held fixed), slope × 12 = annual.",
+        msg("diagnostics.marketing.assumption.untargeted"),
+        msg("diagnostics.marketing.assumption.intervals"),
+        msg("diagnostics.marketing.assumption.fatigue"),
     ]
     _classify(con, have_customers, have_segment, have_stage)
     _rates(con, res)
@@ -176,23 +154,21 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 
 def _rates(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
+    """Share of untargeted sends; rates by targeting; untargeted − personalised."""
     rows = {
         r["kind"]: r for r in _fetch(con, f"select {_agg_sql('kind')} from _mk_sends group by kind")
     }
     total = sum(int(r["n"]) for r in rows.values())
     n_untargeted = int(rows.get("untargeted", {}).get("n", 0))
-    share = wilson(n_untargeted, total)
-    res.figures["untargeted_share"] = share.to_dict()
+    untargeted = share(n_untargeted, total)
+    res.figures["untargeted_share"] = untargeted.to_dict()
     res.figures["sends"] = total
     res.findings.append(
         Finding(
             "untargeted_share",
-            f"{pct(share.value)} of {total:,} sends were untargeted (same campaign to every "
-            f"segment and lifecycle stage, not personalised).",
-            f"{pct(share.value, True)} von {fmt_int(total, True)} Sendungen waren ungezielt "
-            "(dieselbe Kampagne an alle Segmente und Lebenszyklusphasen, nicht personalisiert).",
-            share.value > 0,
-            share,
+            msg("diagnostics.marketing.untargeted_share", share=untargeted.value, sends=total),
+            untargeted.value > 0,
+            untargeted,
             "share",
         )
     )
@@ -203,75 +179,51 @@ def _rates(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
             continue
         cells: list[Any] = [kind, int(r["n"])]
         for o in OUTCOMES:
-            cells.append(wilson(float(r[f"x_{o}"]), float(r[f"n_{o}"])))
+            cells.append(share(float(r[f"x_{o}"]), float(r[f"n_{o}"])))
         table_rows.append(cells)
     res.tables.append(
         Table(
             "rates_by_kind",
-            "Rates by targeting",
-            "Quoten nach Zielgenauigkeit",
+            msg("diagnostics.marketing.table.rates_by_kind"),
             ["kind", "sends", *[f"{o}_rate" for o in OUTCOMES]],
             table_rows,
         )
     )
     p, u = rows.get("personalised"), rows.get("untargeted")
-    diffs: dict[str, Any] = {}
     if p is not None and u is not None:
-        for o in OUTCOMES:
-            if float(u[f"n_{o}"]) > 0 and float(p[f"n_{o}"]) > 0:
-                d = newcombe_diff(
-                    float(u[f"x_{o}"]), float(u[f"n_{o}"]), float(p[f"x_{o}"]), float(p[f"n_{o}"])
-                )
-                diffs[o] = d
-        res.figures["untargeted_minus_personalised"] = {k: v.to_dict() for k, v in diffs.items()}
-        res.tables.append(
-            Table(
-                "uplift",
-                "Untargeted minus personalised (rate difference)",
-                "Ungezielt minus personalisiert (Differenz der Quoten)",
-                ["outcome", "difference"],
-                [[o, d] for o, d in diffs.items()],
+        _uplift(res, p, u)
+
+
+def _uplift(res: DiagnosticResult, p: dict[str, Any], u: dict[str, Any]) -> None:
+    """Rate differences untargeted − personalised (Newcombe) and their findings."""
+    diffs: dict[str, Estimate] = {}
+    for o in OUTCOMES:
+        if float(u[f"n_{o}"]) > 0 and float(p[f"n_{o}"]) > 0:
+            diffs[o] = proportion_difference(
+                float(u[f"x_{o}"]), float(u[f"n_{o}"]), float(p[f"x_{o}"]), float(p[f"n_{o}"])
             )
+    res.figures["untargeted_minus_personalised"] = {k: v.to_dict() for k, v in diffs.items()}
+    res.tables.append(
+        Table(
+            "uplift",
+            msg("diagnostics.marketing.table.uplift"),
+            ["outcome", "difference"],
+            [[o, d] for o, d in diffs.items()],
         )
-        for o, (en_name, de_name) in {
-            "unsubscribed": ("unsubscribe", "Abmelde"),
-            "complained": ("complaint", "Beschwerde"),
-            "clicked": ("click", "Klick"),
-        }.items():
-            found = diffs.get(o)
-            if found is None:
-                continue
-            d = found
-            ci_en = f"{_pp(d.value)} pp (95 % CI {_pp(d.low)} to {_pp(d.high)})"
-            ci_de = (
-                f"{_pp(d.value, de=True)} Pp. (95-%-KI {_pp(d.low, True)} bis {_pp(d.high, True)})"
-            )
-            if d.excludes_zero:
-                direction = "higher" if d.value > 0 else "lower"
-                richtung = "höher" if d.value > 0 else "niedriger"
-                en = (
-                    f"The {en_name} rate of untargeted sends is {direction} than of "
-                    f"personalised ones: {ci_en}."
-                )
-                ger = (
-                    f"Die {de_name}quote ungezielter Sendungen ist {richtung} als die "
-                    f"personalisierter: {ci_de}."
-                )
-            else:
-                en = (
-                    f"No evidence of a different {en_name} rate between untargeted and "
-                    f"personalised sends: {ci_en}."
-                )
-                ger = (
-                    f"Kein Nachweis einer unterschiedlichen {de_name}quote zwischen ungezielten "
-                    f"und personalisierten Sendungen: {ci_de}."
-                )
-            res.findings.append(Finding(f"{o}_uplift", en, ger, d.excludes_zero, d, "share"))
+    )
+    for o in UPLIFT_FINDINGS:
+        d = diffs.get(o)
+        if d is None:
+            continue
+        direction = ("higher" if d.value > 0 else "lower") if d.excludes_zero else "none"
+        message = msg(f"diagnostics.marketing.uplift.{o}.{direction}", **_points(d))
+        res.findings.append(Finding(f"{o}_uplift", message, d.excludes_zero, d, "share"))
 
 
-def _pp(x: float, de: bool = False) -> str:
-    s = f"{100 * x:+.2f}"
-    return s.replace(".", ",") if de else s
+def _points(est: Estimate) -> dict[str, float]:
+    """A share estimate in percentage points, as message parameters."""
+    pp = est.scaled(100)
+    return {"value_pp": pp.value, "low_pp": pp.ci_low, "high_pp": pp.ci_high}
 
 
 def _by_stage(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, have_stage: bool) -> None:
@@ -283,22 +235,21 @@ def _by_stage(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, have_stage:
     for r in rows:
         out.append(
             [r["stage"], r["kind"], int(r["n"])]
-            + [wilson(float(r[f"x_{o}"]), float(r[f"n_{o}"])) for o in OUTCOMES]
+            + [share(float(r[f"x_{o}"]), float(r[f"n_{o}"])) for o in OUTCOMES]
         )
     res.tables.append(
         Table(
             "rates_by_stage",
-            "Relevance by lifecycle stage",
-            "Relevanz nach Lebenszyklusphase",
+            msg("diagnostics.marketing.table.rates_by_stage"),
             ["lifecycle_stage", "kind", "sends", *[f"{o}_rate" for o in OUTCOMES]],
             out,
         )
     )
 
 
-def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
-    """Per-send unsubscribe and per-customer-month churn against sends that month."""
-    per_send = _fetch(
+def _fatigue_per_send(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Sends and unsubscribes by the customer's sends that month (capped) and message kind."""
+    return _fetch(
         con,
         f"""
         with a as (
@@ -313,10 +264,16 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
         from s group by all order by 1, 2
         """,
     )
-    # Churn is counted in the month AFTER the sends, among customers still active when it
-    # starts: the sends of the month a customer leaves end on the churn day, so a same-month
-    # comparison would be cut short by the very outcome. The next month must be fully observed
-    # (it ends on or before the last date in the data).
+
+
+def _fatigue_cells(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Customer-months by sends, stages and segment: at risk next month, churned next month.
+
+    Churn is counted in the month AFTER the sends, among customers still active when it
+    starts: the sends of the month a customer leaves end on the churn day, so a same-month
+    comparison would be cut short by the very outcome. The next month must be fully observed
+    (it ends on or before the last date in the data).
+    """
     cells = _fetch(
         con,
         f"""
@@ -343,12 +300,24 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
         group by all order by all
         """,
     )
-    cells = [r for r in cells if float(r["n"]) > 0]
-    agg: dict[int, list[float]] = {}
-    for r in cells:
-        acc_m = agg.setdefault(int(r["k"]), [0.0, 0.0])
-        acc_m[0] += float(r["n"])
-        acc_m[1] += float(r["churned"])
+    return [r for r in cells if float(r["n"]) > 0]
+
+
+def _totals(rows: list[dict[str, Any]], n: str, x: str) -> dict[int, list[float]]:
+    """Σ ``n`` and Σ ``x`` of ``rows`` by their sends per month ``k``."""
+    out: dict[int, list[float]] = {}
+    for r in rows:
+        acc = out.setdefault(int(r["k"]), [0.0, 0.0])
+        acc[0] += float(r[n])
+        acc[1] += float(r[x])
+    return out
+
+
+def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
+    """Per-send unsubscribe and per-customer-month churn against sends that month."""
+    per_send = _fatigue_per_send(con)
+    cells = _fatigue_cells(con)
+    agg = _totals(cells, "n", "churned")
     all_months = _fetch(
         con,
         f"""
@@ -359,28 +328,24 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
     )
     if not all_months:
         return
-    by_k: dict[int, list[float]] = {}
-    for r in per_send:
-        acc = by_k.setdefault(int(r["k"]), [0.0, 0.0])
-        acc[0] += float(r["n"])
-        acc[1] += float(r["u"])
+    by_k = _totals(per_send, "n", "u")
     table_rows = []
     for r in all_months:
         k = int(r["k"])
         risk, churned = agg.get(k, [0.0, 0.0])
+        sends, unsubscribed = by_k.get(k, [0.0, 0.0])
         table_rows.append(
             [
                 f"{k}+" if k == FATIGUE_CAP else k,
                 int(r["n"]),
-                wilson(by_k.get(k, [0.0, 0.0])[1], by_k.get(k, [0.0, 0.0])[0]),
-                wilson(churned, risk) if risk > 0 else None,
+                share(unsubscribed, sends),
+                share(churned, risk) if risk > 0 else None,
             ]
         )
     res.tables.append(
         Table(
             "fatigue",
-            "Fatigue: sends per customer and month",
-            "Ermüdung: Sendungen je Kunde und Monat",
+            msg("diagnostics.marketing.table.fatigue"),
             [
                 "sends_per_month",
                 "customer_months",
@@ -390,22 +355,27 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
             table_rows,
         )
     )
-    fits: list[tuple[str, Estimate | None, str, str]] = []
+    for key, est in _fatigue_fits(per_send, cells, len(agg)):
+        res.figures[f"{key}_slope"] = est.to_dict()
+        ev = est.excludes_zero and est.value > 0
+        message = msg(f"diagnostics.marketing.{key}.{'evidence' if ev else 'none'}", **_points(est))
+        res.findings.append(Finding(key, message, ev, est, "share"))
+
+
+def _fatigue_fits(
+    per_send: list[dict[str, Any]], cells: list[dict[str, Any]], n_levels: int
+) -> list[tuple[str, Estimate]]:
+    """Slopes per additional send: unsubscribe per send (message kind held fixed) and annual
+    churn next month (lifecycle stages of the month's sends and segment held fixed)."""
+    fits: list[tuple[str, Estimate]] = []
     rows_u = [r for r in per_send if float(r["n"]) > 0]
     if len({int(r["k"]) for r in rows_u}) >= 2:
         kinds = sorted({str(r["kind"]) for r in rows_u})
         x, names = design({"kind": kinds}, rows_u, ["k"])
         n = np.array([float(r["n"]) for r in rows_u])
         u = np.array([float(r["u"]) for r in rows_u])
-        fits.append(
-            (
-                "fatigue_unsubscribe",
-                grouped_ols(x, n, u, u, names).estimate("k"),
-                "unsubscribe",
-                "Abmelde",
-            )
-        )
-    if len(agg) >= 2:
+        fits.append(("fatigue_unsubscribe", grouped_ols(x, n, u, u, names).estimate("k")))
+    if n_levels >= 2:
         # lifecycle stages of the month's sends and the segment held fixed: onboarding and
         # renewal months bring extra mails and churn differently, and so may segments
         levels = {
@@ -416,49 +386,11 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
         n = np.array([float(r["n"]) for r in cells])
         ch = np.array([float(r["churned"]) for r in cells])
         if ch.sum() > 0:
+            # a slope on the monthly churn probability as annual probability (× 12)
             fits.append(
-                (
-                    "fatigue_churn",
-                    _annual(grouped_ols(x, n, ch, ch, names).estimate("k")),
-                    "churn",
-                    "Abwanderungs",
-                )
+                ("fatigue_churn", grouped_ols(x, n, ch, ch, names).estimate("k").scaled(12))
             )
-    for key, est, en_name, de_name in fits:
-        assert est is not None
-        res.figures[f"{key}_slope"] = est.to_dict()
-        if key == "fatigue_unsubscribe":
-            unit_en, unit_de = "per send", "je Sendung"
-            held_en, held_de = "mix of message kinds", "Mix der Nachrichtenarten"
-        else:
-            unit_en = "of annual churn (in the following month)"
-            unit_de = "jährlicher Abwanderung (im Folgemonat)"
-            held_en, held_de = "lifecycle stage and segment", "Lebenszyklusphase und Segment"
-        ci_en = (
-            f"{_pp(est.value)} pp {unit_en} for each additional send in the month "
-            f"(95 % CI {_pp(est.low)} to {_pp(est.high)}; {held_en} held fixed)"
-        )
-        ci_de = (
-            f"{_pp(est.value, True)} Pp. {unit_de} für jede weitere Sendung im Monat "
-            f"(95-%-KI {_pp(est.low, True)} bis {_pp(est.high, True)}; {held_de} "
-            "konstant gehalten)"
-        )
-        if est.excludes_zero and est.value > 0:
-            en = f"Fatigue: the {en_name} probability rises with send volume, {ci_en}."
-            ger = (
-                f"Ermüdung: die {de_name}wahrscheinlichkeit steigt mit der Sendungsmenge, {ci_de}."
-            )
-            ev = True
-        else:
-            en = f"No evidence of fatigue in the {en_name} rate: {ci_en}."
-            ger = f"Kein Nachweis von Ermüdung in der {de_name}quote: {ci_de}."
-            ev = False
-        res.findings.append(Finding(key, en, ger, ev, est, "share"))
-
-
-def _annual(est: Estimate) -> Estimate:
-    """A slope on the monthly churn probability as annual probability (× 12)."""
-    return Estimate(12 * est.value, 12 * est.low, 12 * est.high, est.n)
+    return fits
 
 
 def _stage_match(moment: str) -> str:
@@ -467,19 +399,9 @@ def _stage_match(moment: str) -> str:
     return f"regexp_replace(lower(coalesce(s.camp_stage, '')), '[^a-zäöü]+', '_', 'g') in ({names})"
 
 
-def _moments(
-    con: duckdb.DuckDBPyConnection,
-    res: DiagnosticResult,
-    charter: Charter,
-    have_segment: bool,
-    have_stage: bool,
-) -> None:
-    seg = "coalesce(c.segment, '(none)')" if have_segment else "'(all)'"
-    window = con.execute("select min(sent_at)::date, max(sent_at)::date from _mk_sends").fetchone()
-    if window is None or window[0] is None:
-        return
-    lo, hi = window
-    windows: dict[str, str] = {
+def _moment_windows(seg: str, lo: Any, hi: Any) -> dict[str, str]:
+    """SQL per moment: the customers in it (customer, segment, window start and end)."""
+    return {
         "onboarding": f"""
             select c.customer_id, {seg} as segment, c.signup_date::timestamp as t0,
                    c.signup_date::timestamp + interval 90 day as t1
@@ -490,15 +412,53 @@ def _moments(
                    c.churn_date::timestamp + interval 90 day as t1
             from customers c
             where c.churn_date >= DATE '{lo}' and c.churn_date <= DATE '{hi}' - 90""",
-    }
-    windows["renewal"] = f"""
+        "renewal": f"""
             select c.customer_id, {seg} as segment,
                    (c.signup_date + to_years(r.k))::timestamp - interval 60 day as t0,
                    (c.signup_date + to_years(r.k))::timestamp as t1
             from customers c cross join range(1, 100) r(k)
             where c.signup_date + to_years(r.k) >= DATE '{lo}' + 60
               and c.signup_date + to_years(r.k) <= DATE '{hi}'
-              and (c.churn_date is null or c.churn_date > c.signup_date + to_years(r.k))"""
+              and (c.churn_date is null or c.churn_date > c.signup_date + to_years(r.k))""",
+    }
+
+
+def _served(
+    con: duckdb.DuckDBPyConnection, moment: str, window: str, have_stage: bool
+) -> dict[str, tuple[int, int]]:
+    """Per segment: customers in the moment, and those a dedicated send reached in it."""
+    served_sql = _stage_match(moment) if have_stage else "s.pers"
+    out: dict[str, tuple[int, int]] = {}
+    for r in _fetch(
+        con,
+        f"""
+        with e as ({window})
+        select e.segment, count(distinct e.customer_id) as eligible,
+               count(distinct case when s.cid is not null then e.customer_id end)
+                 as reached
+        from e left join (select cid, sent_at from _mk_sends s where {served_sql}) s
+          on s.cid = hash(e.customer_id)
+         and s.sent_at >= e.t0 and s.sent_at < e.t1
+        group by 1
+        """,
+    ):
+        out[str(r["segment"])] = (int(r["eligible"]), int(r["reached"]))
+    return out
+
+
+def _moments(
+    con: duckdb.DuckDBPyConnection,
+    res: DiagnosticResult,
+    charter: Charter,
+    have_segment: bool,
+    have_stage: bool,
+) -> None:
+    """Lifecycle moments × segments: who is in them, who is reached, who gets nothing."""
+    seg = "coalesce(c.segment, '(none)')" if have_segment else "'(all)'"
+    window = con.execute("select min(sent_at)::date, max(sent_at)::date from _mk_sends").fetchone()
+    if window is None or window[0] is None:
+        return
+    windows = _moment_windows(seg, *window)
     out: list[list[Any]] = []
     unserved: list[tuple[str, str]] = []
     segments_all = [s.key for s in charter.segments] if have_segment else ["(all)"]
@@ -511,30 +471,13 @@ def _moments(
                 f"where {_stage_match(moment)} group by 1",
             ):
                 tagged[str(r["segment"])] = int(r["n"])
-        served: dict[str, tuple[int, int]] = {}
-        served_sql = _stage_match(moment) if have_stage else "s.pers"
-        if moment in windows:
-            for r in _fetch(
-                con,
-                f"""
-                with e as ({windows[moment]})
-                select e.segment, count(distinct e.customer_id) as eligible,
-                       count(distinct case when s.cid is not null then e.customer_id end)
-                         as reached
-                from e left join (select cid, sent_at from _mk_sends s where {served_sql}) s
-                  on s.cid = hash(e.customer_id)
-                 and s.sent_at >= e.t0 and s.sent_at < e.t1
-                group by 1
-                """,
-            ):
-                served[str(r["segment"])] = (int(r["eligible"]), int(r["reached"]))
-        segs = sorted(set(segments_all) | set(tagged) | set(served))
+        served = _served(con, moment, windows[moment], have_stage) if moment in windows else {}
         if not tagged and not served and not have_stage:
             continue
-        for s in segs:
+        for s in sorted(set(segments_all) | set(tagged) | set(served)):
             eligible, reached = served.get(s, (0, 0))
             n_tagged = tagged.get(s, 0)
-            cov = wilson(reached, eligible) if eligible else None
+            cov = share(reached, eligible) if eligible else None
             silent = reached == 0 and (eligible > 0 if moment in windows else n_tagged == 0)
             if silent:
                 unserved.append((moment, s))
@@ -542,8 +485,7 @@ def _moments(
     res.tables.append(
         Table(
             "lifecycle_moments",
-            "Lifecycle moments and whether anyone writes",
-            "Lebenszyklus-Momente und ob jemand schreibt",
+            msg("diagnostics.marketing.table.lifecycle_moments"),
             [
                 "moment",
                 "segment",
@@ -556,31 +498,11 @@ def _moments(
             out,
         )
     )
-    res.figures["moments_without_communication"] = [
-        {"moment": m, "segment": s} for m, s in unserved
-    ]
+    gaps = [{"moment": m, "segment": s} for m, s in unserved]
+    res.figures["moments_without_communication"] = gaps
     if unserved:
-        en_list = ", ".join(f"{MOMENT_LABELS[m][0]} / {s}" for m, s in unserved)
-        de_list = ", ".join(f"{MOMENT_LABELS[m][1]} / {s}" for m, s in unserved)
-        res.findings.append(
-            Finding(
-                "moments_without_communication",
-                f"Lifecycle moments nobody serves (moment / segment): {en_list}.",
-                f"Lebenszyklus-Momente ohne jede Ansprache (Moment / Segment): {de_list}.",
-                True,
-            )
-        )
+        moments = [dict(g) for g in gaps]
+        message = msg("diagnostics.marketing.moments.unserved", moments=moments)
     else:
-        res.findings.append(
-            Finding(
-                "moments_without_communication",
-                "No evidence of lifecycle moments without communication: every moment and "
-                "segment received targeted messages.",
-                "Kein Nachweis unbedienter Lebenszyklus-Momente: jeder Moment und jedes Segment "
-                "erhielt gezielte Nachrichten.",
-                False,
-            )
-        )
-
-
-__all__ = ["Estimate", "run"]
+        message = msg("diagnostics.marketing.moments.none")
+    res.findings.append(Finding("moments_without_communication", message, bool(unserved)))

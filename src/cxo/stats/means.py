@@ -132,3 +132,20 @@ def welch_t_from_sums(
 def welch_t(a: Iterable[float], b: Iterable[float], level: float = 0.95) -> WelchTest:
     """Welch's t test of ``mean(a) − mean(b)`` on raw values (NaN skipped)."""
     return welch_t_from_sums(*_sums(a), *_sums(b), level=level)
+
+
+def mean_normal_from_sums(n: float, total: float, total_sq: float, level: float = 0.95) -> Estimate:
+    """Mean ``Σx/n`` with a normal-approximation interval ``mean ± z·se`` from the sums.
+
+    For large samples (the diagnostics' per-group means), where the t and normal intervals
+    agree; ``se² = s²/n`` with ``s² = (Σx²/n − mean²)·n/(n − 1)``. All NaN when ``n`` is 0.
+
+    >>> e = mean_normal_from_sums(4, 10.0, 30.0)
+    >>> e.value, round(e.se, 6)
+    (2.5, 0.645497)
+    """
+    if n <= 0:
+        return Estimate.missing(0, level)
+    m = total / n
+    var = max(total_sq / n - m * m, 0.0) * n / max(n - 1, 1)
+    return Estimate.normal(m, math.sqrt(var / n), int(n), level)

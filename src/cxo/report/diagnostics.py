@@ -1,0 +1,138 @@
+"""The four diagnostics in words: plain text for the CLI, an HTML section, and the JSON.
+
+A :class:`~cxo.diagnostics.result.DiagnosticResult` holds message keys with raw parameters;
+this module renders them through the catalogue (``diagnostics.po``) in German or English.
+
+* :func:`summary` — title, owner and one line per finding (``cxo diagnose …``).
+* :func:`section` — the autoescaped HTML section of the board report.
+* :func:`to_json` — ``result.to_dict()`` plus the English and German texts under the keys the
+  JSON always had (``title``/``title_de``, findings' ``text``/``text_de``, tables' ``title``,
+  ``assumptions`` in English) and ``assumptions_de``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cxo.core.messages import Message
+from cxo.report import format as fmt
+from cxo.report import html, messages
+from cxo.stats import Estimate
+
+if TYPE_CHECKING:
+    from cxo.diagnostics import DiagnosticResult
+
+MOMENT_ITEM = "diagnostics.marketing.moment_item"
+
+
+def _item(value: Any, language: str, currency: str) -> str:
+    """One element of a list parameter: a lifecycle gap (moment / segment) or a name."""
+    if isinstance(value, dict) and "moment" in value:
+        moment = messages.message(f"diagnostics.marketing.moment.{value['moment']}", language)
+        return messages.message(
+            MOMENT_ITEM, language, currency=currency, moment=moment, segment=value["segment"]
+        )
+    return str(value)
+
+
+def say(m: Message, language: str, currency: str = "EUR") -> str:
+    """The text of a diagnostic's message; list parameters are joined with ``", "``."""
+    params = {
+        k: ", ".join(_item(x, language, currency) for x in v) if isinstance(v, list | tuple) else v
+        for k, v in m.params.items()
+    }
+    return messages.message(m.key, language, currency=currency, **params)
+
+
+def title(result: DiagnosticResult, language: str) -> str:
+    """The diagnostic's title in ``language``."""
+    return messages.message(result.title_key, language)
+
+
+def owner_text(owner: dict[str, str | None], language: str) -> str:
+    """ "Department (Person), touchpoint" or the note that the charter names nobody."""
+    dept, person, tp = owner.get("department"), owner.get("accountable"), owner.get("touchpoint")
+    if not dept and not person:
+        return messages.message("common.no_owner", language)
+    who = f"{dept or '?'}" + (f" ({person})" if person else "")
+    return f"{who}, {tp}" if tp else who
+
+
+def summary(
+    result: DiagnosticResult, language: str | None = None, currency: str | None = None
+) -> str:
+    """A few lines of plain text: title, owner, one line per finding.
+
+    ``language`` and ``currency`` default to the ones the diagnostic was run with.
+    """
+    lang = language or result.language
+    cur = currency or result.currency
+    lines = [
+        title(result, lang),
+        f"{messages.message('common.owner', lang)}: {owner_text(result.owner, lang)}",
+    ]
+    lines += [f"- {say(f.message, lang, cur)}" for f in result.findings]
+    return "\n".join(lines)
+
+
+def cell(value: Any, language: str, currency: str = "EUR") -> str:
+    """A table cell for people: estimates as ``value [low; high]``, three significant digits
+    for decimals, separators for counts."""
+    if isinstance(value, Estimate):
+        return html.estimate_text(value, "sig", language, currency)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return fmt.significant(value, 3, language)
+    if isinstance(value, int):
+        return fmt.integer(value, language)
+    return "" if value is None else str(value)
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float | Estimate) and not isinstance(value, bool)
+
+
+def section(
+    result: DiagnosticResult, language: str | None = None, currency: str | None = None
+) -> str:
+    """The autoescaped HTML section of the board report."""
+    lang = language or result.language
+    cur = currency or result.currency
+    tables = [
+        {
+            "title": say(t.title, lang, cur),
+            "columns": t.columns,
+            "rows": [[(cell(v, lang, cur), _numeric(v)) for v in row] for row in t.rows],
+        }
+        for t in result.tables
+    ]
+    return html.render(
+        "diagnostic.html",
+        language=lang,
+        currency=cur,
+        name=result.name,
+        title=title(result, lang),
+        owner=owner_text(result.owner, lang),
+        findings=[(f.evidence, say(f.message, lang, cur)) for f in result.findings],
+        tables=tables,
+        assumptions=[say(a, lang, cur) for a in result.assumptions],
+    )
+
+
+def to_json(result: DiagnosticResult) -> dict[str, Any]:
+    """``result.to_dict()`` with the texts in English and German (the CLI's ``--json``)."""
+    cur = result.currency
+    out = result.to_dict()
+    out["title"] = title(result, "en")
+    out["title_de"] = title(result, "de")
+    for f, fd in zip(result.findings, out["findings"], strict=True):
+        fd["text"] = say(f.message, "en", cur)
+        fd["text_de"] = say(f.message, "de", cur)
+    for t in result.tables:
+        td = out["tables"][t.key]
+        td["title"] = say(t.title, "en", cur)
+        td["title_de"] = say(t.title, "de", cur)
+    out["assumptions"] = [say(a, "en", cur) for a in result.assumptions]
+    out["assumptions_de"] = [say(a, "de", cur) for a in result.assumptions]
+    return out
