@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from cxo.engine import scorecard
-from cxo.engine.format import format_number
-from cxo.engine.scorecard import parse_period
+from cxo.engine.periods import parse_period
 from cxo.errors import InsufficientDataError, MissingDataError, UsageError
 from cxo.stats import nps_from_counts, proportion
 from cxo.workspace import Workspace
@@ -164,7 +163,7 @@ def test_comparisons_on_tiny_data_flag_nothing(tiny: Workspace) -> None:
     prev = [c for c in sc.comparisons if c.kind == "previous"]
     # No period in --by: quarters; all responses lie in 2026-Q1, so there is nothing to compare.
     assert prev == []
-    assert any("fewer than two quarters" in n for n in sc.notes)
+    assert "scorecard.note.fewer_quarters" in [n.key for n in sc.notes]
     seg = [c for c in sc.comparisons if c.kind == "segments"]
     assert {(c.group["touchpoint"], c.a, c.b) for c in seg if c.metric == "nps"} >= {
         ("hotline", "business", "private")
@@ -228,24 +227,3 @@ def test_filters_without_rows_and_bad_options(tiny: Workspace) -> None:
         parse_period("2026-Q5")
     assert parse_period("2026-Q3") == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
     assert parse_period("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
-
-
-def test_number_formats() -> None:
-    assert format_number(1234.5, 1, "de") == "1.234,5"
-    assert format_number(1234.5, 1, "en") == "1,234.5"
-    assert format_number(-0.04, 1, "en") == "0.0"
-    assert format_number(float("nan")) == "–"
-
-
-def test_summary_and_html_in_german_escape_user_values(tiny_de: Workspace) -> None:
-    with tiny_de.connect() as con:
-        con.execute("update responses set channel = '<script>x</script>' where response_id = 'r1'")
-    sc = scorecard(tiny_de, by=["channel"], compare=["segments"])
-    html = sc.to_html()
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
-    assert "Gesamt" in html
-    summary = sc.summary()
-    assert "14,3" in summary  # NPS 100/7 in German format
-    assert "57,1 %" in summary
-    assert sc.to_dict()["rows"][0]["nps"] is not None

@@ -10,6 +10,7 @@ from conftest import Query
 
 import cxo
 from cxo.core.charter import template
+from cxo.core.messages import msg
 from cxo.errors import InputError
 from cxo.ingest.api import import_file
 from cxo.workspace import Workspace
@@ -39,8 +40,8 @@ def write(path: Path, data: bytes) -> Path:
 def test_german_excel_export_cp1252(ws: Workspace, tmp_path: Path, q: Query) -> None:
     batch = import_file(ws, "customers", write(tmp_path / "kunden.csv", GERMAN_CUSTOMERS))
     assert (batch.read, batch.imported, batch.quarantined) == (3, 3, 0)
-    assert "encoding cp1252" in batch.notes
-    assert "separator ';'" in batch.notes
+    assert msg("ingest.note.encoding", encoding="cp1252") in batch.notes
+    assert msg("ingest.note.separator", separator="';'") in batch.notes
     assert batch.ignored_columns == ["Bemerkung"]
     got = q(
         "select customer_id, signup_date, churn_date, segment, region, language "
@@ -53,7 +54,7 @@ def test_german_excel_export_cp1252(ws: Workspace, tmp_path: Path, q: Query) -> 
     ]
     batch = import_file(ws, "contracts", write(tmp_path / "vertraege.csv", GERMAN_CONTRACTS))
     assert (batch.read, batch.imported, batch.quarantined) == (4, 3, 1)
-    assert "decimal comma" in batch.notes
+    assert msg("ingest.note.decimal_comma") in batch.notes
     prices = q("select contract_id, monthly_price, start_date from contracts order by 1")
     assert prices == [
         ("V1", 49.9, dt.date(2023, 2, 1)),
@@ -88,7 +89,7 @@ def test_utf8_with_and_without_bom(tmp_path: Path, prefix: bytes, encoding: str)
             "lifecycle_stage": None,
         }
     ]
-    assert f"encoding {encoding}" in res.batch.notes
+    assert msg("ingest.note.encoding", encoding=encoding) in res.batch.notes
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
@@ -266,7 +267,7 @@ def test_empty_file_and_header_only(tmp_path: Path) -> None:
 
 
 def test_python_fallback_parser_agrees_with_arrow(tmp_path: Path) -> None:
-    from cxo.ingest.readers import _arrow_csv_batches, python_csv_batches
+    from cxo.ingest.csv_source import _arrow_csv_batches, python_csv_batches
 
     text = 'a;b;c\n1;2;3\n4;5\n\n6;"x\ny";7\n8;9;10;11\n12;13;14\n'
     path = write(tmp_path / "t.csv", text.encode())

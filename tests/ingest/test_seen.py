@@ -12,8 +12,8 @@ from conftest import Query
 from hypothesis import given
 from hypothesis import strategies as st
 
-import cxo.ingest.load as load
-import cxo.ingest.readers as readers
+import cxo.ingest.csv_source as csv_source
+import cxo.ingest.stage as stage
 from cxo.ingest.api import import_file
 from cxo.ingest.seen import SeenKeys
 from cxo.workspace import Workspace
@@ -43,16 +43,16 @@ def test_seen_keys_false_positive_rate_is_small() -> None:
 def test_duplicates_across_groups_keep_their_text(
     ws: Workspace, tmp_path: Path, q: Query, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 2048)  # many Arrow batches …
-    monkeypatch.setattr(load, "GROUP_ROWS", 150)  # … validated in many groups
+    monkeypatch.setattr(csv_source, "CSV_BLOCK_BYTES", 2048)  # many Arrow batches …
+    monkeypatch.setattr(stage, "GROUP_ROWS", 150)  # … validated in many groups
     passes: list[int] = []
-    grouped = load._grouped
+    grouped = stage._grouped
 
     def counting(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
         passes.append(1)
         return grouped(batches)
 
-    monkeypatch.setattr(load, "_grouped", counting)
+    monkeypatch.setattr(stage, "_grouped", counting)
     lines = ["response_id,survey,touchpoint,responded_at,nps,comment"]
     for i in range(2000):
         lines.append(f"r{i},rel,support,2024-01-01,{i % 11},first {i}")

@@ -223,30 +223,27 @@ def maturity(
 ) -> None:
     """The maturity self-check: answer the reflection questions, store them, show the trend."""
     from cxo.core import maturity as mat
+    from cxo.report import maturity as render
+    from cxo.report.messages import message
     from cxo.store.db import maturity_history, record_maturity_check
 
     ws = workspace(path)
     lang = ws.settings.language if ws.settings.language in ("de", "en") else "en"
     if questions:
         if as_json:
-            print_json(
-                [
-                    {"key": q.key, "dimension": q.dimension, "de": q.de, "en": q.en}
-                    for q in mat.QUESTIONS
-                ]
-            )
+            print_json(render.questions_json())
         else:
             for q in mat.QUESTIONS:
-                console.print(f"{q.key} [{q.dimension}]: {q.text(lang)}", highlight=False)
+                console.print(render.question_line(q, lang), highlight=False, markup=False)
         return
     if not trend_only:
         if answers is not None:
             given = mat.read_answers(answers)
         else:
             given = {}
-            err_console.print("Score each question 1 (not at all) … 5 (fully, lived every day).")
+            err_console.print(message("maturity.scale_hint", lang))
             for q in mat.QUESTIONS:
-                value = typer.prompt(q.text(lang), type=int)
+                value = typer.prompt(render.question_text(q, lang), type=int)
                 given[q.key] = float(value)
             given = mat.validate_answers(given)
         record_maturity_check(
@@ -267,18 +264,10 @@ def maturity(
     if as_json:
         print_json(history_rows)
         return
-    dims = [*mat.DIMENSIONS, "overall"]
-    table = Table(
-        "date", *[mat.DIMENSIONS.get(d, {"de": "gesamt", "en": "overall"})[lang] for d in dims]
-    )
+    table = Table(*render.history_header(lang))
     for row in history_rows:
-        scores = row["scores"]
-        table.add_row(
-            str(row["taken_at"])[:10],
-            *["–" if scores.get(d) is None else f"{scores[d]:.1f}" for d in dims],
-        )
+        table.add_row(*render.history_cells(row, lang))
     console.print(table)
-    if len(history_rows) >= 2:
-        first = history_rows[0]["scores"]["overall"]
-        last = history_rows[-1]["scores"]["overall"]
-        console.print(f"overall trend: {first:.1f} → {last:.1f} ({last - first:+.1f})")
+    trend = render.trend(history_rows, lang)
+    if trend is not None:
+        console.print(trend)

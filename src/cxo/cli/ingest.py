@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, TaskID
 
 from cxo.cli.common import (
@@ -18,6 +19,9 @@ from cxo.cli.common import (
     workspace,
 )
 from cxo.errors import UsageError
+
+if TYPE_CHECKING:
+    from cxo.ingest.batch import BatchResult
 
 
 def register(app: typer.Typer) -> None:
@@ -94,7 +98,7 @@ def import_cmd(
     """
     from cxo.core.contract import get_table
     from cxo.ingest.api import import_file
-    from cxo.ingest.messages import translate
+    from cxo.report.messages import message
 
     get_table(table)
     share = parse_share(max_rejected)
@@ -103,13 +107,11 @@ def import_cmd(
     if delimiter is not None and len(delimiter) != 1:
         raise UsageError(f"--delimiter must be one character (or 'tab'), not {delimiter!r}")
     ws = workspace(workspace_dir)
+    lang = ws.settings.language
     results = []
     for location in files:
         with progress() as bar:
-            task = bar.add_task(f"importing {location}", total=None)
-
-            advance = _Advance(bar, task)
-
+            task = bar.add_task(message("ingest.progress", lang, location=location), total=None)
             batch = import_file(
                 ws,
                 table,
@@ -120,41 +122,36 @@ def import_cmd(
                 encoding=encoding,
                 delimiter=delimiter,
                 force=force,
-                progress=advance,
+                progress=_Advance(bar, task),
             )
             bar.update(task, total=batch.read, completed=batch.read)
         results.append(batch)
-        if as_json:
-            continue
-        mark = "[green]✓[/]" if batch.quarantined == 0 else "[yellow]![/]"
-        lang = ws.settings.language
-        console.print(f"{mark} {batch.summary(lang)}", highlight=False, soft_wrap=True)
-        if batch.notes:
-            console.print(f"  [dim]{'; '.join(batch.notes)}[/]", highlight=False, soft_wrap=True)
-        if batch.ignored_columns:
-            console.print(
-                f"  [dim]ignored columns: {', '.join(batch.ignored_columns)}[/]", highlight=False
-            )
-        if batch.empty_rows:
-            console.print(
-                f"  [dim]skipped {batch.empty_rows:,} empty rows[/]",
-                highlight=False,
-                soft_wrap=True,
-            )
-        for ex in batch.examples:
-            err_console.print(
-                f"  {batch.source}:{ex['line'] if ex['line'] is not None else '?'} "
-                f"[{ex['field'] or 'row'}] {translate(ex['reason'], lang)}",
-                highlight=False,
-                soft_wrap=True,
-                markup=False,
-            )
-        if batch.quarantined > len(batch.examples):
-            console.print(
-                f"  [dim]all {batch.quarantined:,} rejected rows: select * from quarantine "
-                f"where batch_id = '{batch.batch_id}'[/]",
-                highlight=False,
-                soft_wrap=True,
-            )
+        if not as_json:
+            _print_batch(batch, lang)
     if as_json:
-        print_json([b.to_dict() for b in results] if len(results) > 1 else results[0].to_dict())
+        from cxo.report.ingest import to_json
+
+        print_json([to_json(b) for b in results] if len(results) > 1 else to_json(results[0]))
+
+
+def _print_batch(batch: BatchResult, lang: str) -> None:
+    """The reconciliation line, notes, details and example reasons of one file."""
+    from cxo.report import ingest as render
+
+    mark = "[green]✓[/]" if batch.quarantined == 0 else "[yellow]![/]"
+    console.print(f"{mark} {escape(render.summary(batch, lang))}", highlight=False, soft_wrap=True)
+    notes = render.notes(batch, lang)
+    if notes:
+        console.print(f"  [dim]{escape('; '.join(notes))}[/]", highlight=False, soft_wrap=True)
+    for line in render.details(batch, lang):
+        console.print(f"  [dim]{escape(line)}[/]", highlight=False, soft_wrap=True)
+    for ex in batch.examples:
+        err_console.print(
+            "  " + render.example_line(batch.source, ex, lang),
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    hint = render.rejected_hint(batch, lang)
+    if hint is not None:
+        console.print(f"  [dim]{escape(hint)}[/]", highlight=False, soft_wrap=True)

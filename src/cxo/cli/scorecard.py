@@ -6,9 +6,10 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cxo.cli.common import (
@@ -22,7 +23,7 @@ from cxo.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from cxo.engine.scorecard import Scorecard
+    from cxo.engine import Scorecard
 
 
 def register(app: typer.Typer) -> None:
@@ -90,7 +91,9 @@ def scorecard(
         if csv_path == "-":
             return
     if json_out:
-        print_json(result.to_dict())
+        from cxo.report.scorecard import to_json
+
+        print_json(to_json(result))
         return
     _print(result)
     if csv_path is not None:
@@ -112,82 +115,53 @@ def _write_csv(result: Scorecard, target: str) -> None:
 
 
 def _print(result: Scorecard) -> None:
-    from cxo.engine.format import format_number, format_percent
-    from cxo.engine.scorecard import METRICS, format_estimate, format_metric, text
+    from cxo.report import format as fmt
+    from cxo.report import scorecard as render
+    from cxo.report.messages import message
 
     lang = result.language
-    caption = (
-        f"{text('window', lang)} {result.window[0].isoformat()} – {result.window[1].isoformat()}; "
-        + text("interval", lang).format(level=format_percent(result.level, 0, lang))
-    )
-    if result.churn_window is not None:
-        caption += (
-            f"; {text('churn', lang)} {result.churn_window[0].isoformat()} – "
-            f"{result.churn_window[1].isoformat()}"
-        )
-    table = Table(title=text("title", lang), caption=caption)
+    table = Table(title=message("scorecard.title", lang), caption=render.caption(result, lang))
     for d in result.by:
-        table.add_column(text(d, lang))
-    table.add_column(text("n", lang), justify="right")
-    for m in METRICS:
-        table.add_column(text(m, lang), justify="right")
+        table.add_column(render.dimension_label(d, lang))
+    table.add_column(message("scorecard.n", lang), justify="right")
+    for m in render.METRICS:
+        table.add_column(render.metric_label(m, lang), justify="right")
     for row in result.rows:
         table.add_row(
-            *[row.labels[d] for d in result.by],
-            format_number(row.n, 0, lang),
-            *[format_estimate(m, row.metric(m), lang) for m in METRICS],
+            *[escape(row.labels[d]) for d in result.by],
+            fmt.integer(row.n, lang),
+            *[render.estimate_text(m, row.metric(m), lang) for m in render.METRICS],
         )
     total = result.total
     table.add_section()
     table.add_row(
-        *([text("total", lang)] + [""] * (len(result.by) - 1) if result.by else []),
-        format_number(total.n, 0, lang),
-        *[format_estimate(m, total.metric(m), lang) for m in METRICS],
+        *([message("scorecard.total", lang)] + [""] * (len(result.by) - 1) if result.by else []),
+        fmt.integer(total.n, lang),
+        *[render.estimate_text(m, total.metric(m), lang) for m in render.METRICS],
         style="bold",
     )
     console.print(table)
 
     if result.kpis:
         styles = {"met": "green", "missed": "red", "no data": "yellow"}
-        kpis = Table(title=text("kpis", lang))
-        for key in ("touchpoint", "owner", "metric", "target", "value", "status"):
-            kpis.add_column(text(key, lang))
+        kpis = Table(title=message("scorecard.kpis", lang))
+        for key in render.KPI_COLUMNS:
+            kpis.add_column(render.kpi_column_label(key, lang))
         for k in result.kpis:
-            style = styles.get(k.status, "dim")
-            kpis.add_row(
-                k.label,
-                k.accountable or k.department or "–",
-                f"{k.metric} ({'↑' if k.direction == 'higher' else '↓'})",
-                format_metric(k.metric, k.target, lang),
-                format_metric(k.metric, k.value, lang),
-                f"[{style}]{text(k.status, lang)}[/]",
-            )
+            *cells, status = render.kpi_cells(k, lang)
+            kpis.add_row(*map(escape, cells), f"[{styles.get(k.status, 'dim')}]{status}[/]")
         console.print(kpis)
 
     if result.compare:
         significant = result.significant
         if not significant:
-            console.print(text("none_sig", lang))
+            console.print(message("scorecard.none_significant", lang))
         else:
-            changes = Table(title=text("changes", lang))
+            changes = Table(title=message("scorecard.changes", lang))
             for key in ("", "metric", "", "", "", ""):
-                changes.add_column(text(key, lang) if key else "")
+                changes.add_column(render.kpi_column_label(key, lang) if key else "")
             for c in significant:
-                changes.add_row(*_comparison_cells(c, lang))
+                changes.add_row(*map(escape, render.comparison_cells(c, lang)))
             console.print(changes)
-    for note in result.notes:
-        console.print(f"[dim]{note}[/]")
-
-
-def _comparison_cells(c: Any, lang: str) -> list[str]:
-    from cxo.engine.scorecard import format_metric, text
-
-    group = ", ".join(str(v) for v in c.group.values() if v is not None)
-    return [
-        text(c.kind, lang) + (f" · {group}" if group else ""),
-        text(c.metric, lang),
-        f"{c.a}: {format_metric(c.metric, c.value_a, lang)}",
-        f"{c.b}: {format_metric(c.metric, c.value_b, lang)}",
-        f"Δ {format_metric(c.metric, c.difference, lang, signed=True)}",
-        f"p(BH) = {c.p_adjusted:.3g}",
-    ]
+    for note in render.notes(result, lang):
+        console.print(f"[dim]{escape(note)}[/]")

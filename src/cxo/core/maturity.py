@@ -1,4 +1,4 @@
-"""The CX maturity self-check: reflection questions (German and English) scored per dimension.
+"""The CX maturity self-check: reflection questions scored per dimension.
 
 Each question is answered on a 1–5 scale (1 = not at all, 5 = fully and lived every day).
 A dimension's score is the mean of its answered questions; the overall score is the mean of
@@ -22,136 +22,45 @@ SCALE = (1, 5)
 
 @dataclass(frozen=True)
 class Question:
-    """One reflection question."""
+    """One reflection question: its key and the dimension it scores.
+
+    The wording (German and English) is in the catalogue under ``maturity.question.<key>``
+    (:mod:`cxo.report.maturity`).
+    """
 
     key: str
     dimension: str
-    de: str
-    en: str
-
-    def text(self, language: str = "en") -> str:
-        """The question in ``language``."""
-        return self.de if language == "de" else self.en
 
 
-DIMENSIONS: dict[str, dict[str, str]] = {
-    "definition": {"de": "Verständnis von CX", "en": "Shared understanding of CX"},
-    "ownership": {"de": "Verantwortung", "en": "Ownership"},
-    "measurement": {"de": "Messung", "en": "Measurement"},
-    "insight": {"de": "Kundenverständnis", "en": "Customer insight"},
-    "action": {"de": "Umsetzung und Fokus", "en": "Action and focus"},
-    "proof": {"de": "Wirkungsnachweis", "en": "Proof of impact"},
-}
+DIMENSIONS: tuple[str, ...] = (
+    "definition",
+    "ownership",
+    "measurement",
+    "insight",
+    "action",
+    "proof",
+)
+"""The dimensions in the order they are shown (labels: ``maturity.dimension.<key>``)."""
 
 QUESTIONS: tuple[Question, ...] = (
-    Question(
-        "definition_written",
-        "definition",
-        "Haben wir schriftlich festgehalten, was CX für uns bedeutet – und was nicht?",
-        "Have we written down what CX means for our company, and what it does not?",
-    ),
-    Question(
-        "definition_shared",
-        "definition",
-        "Würden Vertrieb, Service, IT und Produkt CX mit denselben Worten beschreiben?",
-        "Would sales, service, IT and product describe CX in the same words?",
-    ),
-    Question(
-        "definition_principles",
-        "definition",
-        "Treffen wir Entscheidungen nachweislich anhand unserer CX-Prinzipien?",
-        "Do our CX principles demonstrably guide decisions?",
-    ),
-    Question(
-        "ownership_named",
-        "ownership",
-        "Hat jeder Kontaktpunkt eine namentlich verantwortliche Person?",
-        "Does every touchpoint have one named accountable person?",
-    ),
-    Question(
-        "ownership_reach",
-        "ownership",
-        "Kann die CX-Verantwortliche abteilungsübergreifend Prioritäten durchsetzen?",
-        "Can the CX lead set priorities across departments?",
-    ),
-    Question(
-        "ownership_goals",
-        "ownership",
-        "Stehen CX-Ziele in den Zielvereinbarungen der Abteilungsleitungen?",
-        "Are CX targets part of the department heads' objectives?",
-    ),
-    Question(
-        "measurement_kpis",
-        "measurement",
-        "Messen wir NPS, CSAT oder CES je Kontaktpunkt regelmäßig und mit Zielwerten?",
-        "Do we measure NPS, CSAT or CES per touchpoint regularly, against targets?",
-    ),
-    Question(
-        "measurement_uncertainty",
-        "measurement",
-        "Wissen wir bei einer Veränderung, ob sie echt ist oder Zufall?",
-        "When a score moves, do we know whether the change is real or noise?",
-    ),
-    Question(
-        "measurement_money",
-        "measurement",
-        "Können wir Kundenerlebnis mit Abwanderung und Umsatz verknüpfen?",
-        "Can we link experience to churn and revenue?",
-    ),
-    Question(
-        "insight_comments",
-        "insight",
-        "Werten wir Kundenkommentare systematisch nach Themen aus?",
-        "Do we analyse customer comments systematically by theme?",
-    ),
-    Question(
-        "insight_pains",
-        "insight",
-        "Wissen wir, wo der Schuh am meisten drückt – in Euro und Kundenzahl?",
-        "Do we know where it hurts most, in money and number of customers?",
-    ),
-    Question(
-        "insight_drivers",
-        "insight",
-        "Kennen wir die Treiber der Weiterempfehlung?",
-        "Do we know what drives recommendation?",
-    ),
-    Question(
-        "action_focus",
-        "action",
-        "Arbeiten wir an wenigen, nach Wirkung priorisierten Themen statt an vielen Projekten?",
-        "Do we work on a few topics prioritised by impact rather than on many projects?",
-    ),
-    Question(
-        "action_closed_loop",
-        "action",
-        "Melden wir uns bei unzufriedenen Kunden zurück – mit Frist und Zuständigkeit?",
-        "Do we follow up with unhappy customers, with a deadline and an owner?",
-    ),
-    Question(
-        "action_stop",
-        "action",
-        "Haben wir bewusst entschieden, was wir nicht mehr tun?",
-        "Have we consciously decided what to stop doing?",
-    ),
-    Question(
-        "proof_business_case",
-        "proof",
-        "Hat jede CX-Initiative einen Business Case mit erwarteter Wirkung?",
-        "Does every CX initiative have a business case with an expected effect?",
-    ),
-    Question(
-        "proof_measured",
-        "proof",
-        "Messen wir nach dem Start, ob die Initiative gewirkt hat (mit Vergleichsgruppe)?",
-        "After launch, do we measure whether the initiative worked (against a comparison)?",
-    ),
-    Question(
-        "proof_board",
-        "proof",
-        "Berichten wir dem Vorstand CX-Erfolge in Zahlen?",
-        "Do we report CX successes to the board in numbers?",
-    ),
+    Question("definition_written", "definition"),
+    Question("definition_shared", "definition"),
+    Question("definition_principles", "definition"),
+    Question("ownership_named", "ownership"),
+    Question("ownership_reach", "ownership"),
+    Question("ownership_goals", "ownership"),
+    Question("measurement_kpis", "measurement"),
+    Question("measurement_uncertainty", "measurement"),
+    Question("measurement_money", "measurement"),
+    Question("insight_comments", "insight"),
+    Question("insight_pains", "insight"),
+    Question("insight_drivers", "insight"),
+    Question("action_focus", "action"),
+    Question("action_closed_loop", "action"),
+    Question("action_stop", "action"),
+    Question("proof_business_case", "proof"),
+    Question("proof_measured", "proof"),
+    Question("proof_board", "proof"),
 )
 
 QUESTION_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from cxo.core.contract import get_table, header_map
 from cxo.errors import RejectedShareExceeded, UsageError
-from cxo.ingest.load import BatchResult, ProgressFn, run_batch
+from cxo.ingest.batch import BatchResult
+from cxo.ingest.load import ProgressFn, run_batch
 from cxo.ingest.readers import open_source
 from cxo.ingest.schema import ensure_schema
 
@@ -44,9 +45,6 @@ class Reconciliation:
         """Whether the equation holds (it always should)."""
         return self.read == self.imported + self.quarantined
 
-    def __str__(self) -> str:
-        return f"read {self.read:,} = imported {self.imported:,} + quarantined {self.quarantined:,}"
-
 
 @dataclass
 class ReadResult:
@@ -58,10 +56,8 @@ class ReadResult:
     """Rejected rows: ``line``, ``field``, ``reason``, ``raw``."""
     reconciliation: Reconciliation
     batch: BatchResult
-
-    def summary(self) -> str:
-        """One line: the reconciliation."""
-        return f"{self.batch.table} ← {self.batch.source}: {self.reconciliation}"
+    """The batch behind it (notes, examples); :func:`cxo.report.ingest.summary` puts it in
+    words."""
 
 
 def check_max_rejected(value: float | None) -> float | None:

@@ -1,338 +1,28 @@
-"""Readers: every source becomes a stream of all-string Arrow batches.
+"""Readers: every kind of source becomes a stream of staging batches (:mod:`cxo.ingest.source`).
 
-A batch has one string column per source column (``c0``, ``c1``, … in the source's order,
-named after :attr:`Source.headers`) plus ``__line`` (the line a person would point at: in a
-CSV the header is line 1; in XLSX the sheet row; in JSON lines the physical line; in Parquet
-and SQL results the row number), ``__err`` (a reader-level reason, e.g. a CSV row with the
-wrong number of fields or invalid JSON) and ``__raw`` (the row's original text where the
-reader has it). Typing and validation happen later, vectorised, in DuckDB.
+CSV files are read by :mod:`cxo.ingest.csv_source`; this module reads XLSX, Parquet, JSON
+lines and SQL query results (typed values become the text a CSV would hold) and picks the
+reader a location needs (:func:`open_source`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
 import hashlib
 import json
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from cxo.core.messages import msg
 from cxo.errors import InputError
-from cxo.ingest.detect import (
-    BAD_BYTES_MARK,
-    prepare_text,
-    read_header,
-    read_sample_text,
-    sniff_delimiter,
-)
-
-BATCH_ROWS = 65_536
-CSV_BLOCK_BYTES = 8 << 20
-META = ("__line", "__err", "__raw")
-Progress = Callable[[int], None]
-"""Called with the number of newly consumed units (bytes or rows, see ``Source.total``)."""
-
-
-def col_names(n: int) -> list[str]:
-    """Positional staging column names ``c0 … c{n-1}``."""
-    return [f"c{i}" for i in range(n)]
-
-
-def make_batch(
-    columns: Sequence[pa.Array | list[str | None]],
-    lines: pa.Array | list[int | None],
-    errs: pa.Array | list[str | None] | None = None,
-    raws: pa.Array | list[str | None] | None = None,
-) -> pa.RecordBatch:
-    """Assemble a staging batch."""
-    n = len(lines)
-    arrays: list[pa.Array] = [
-        c if isinstance(c, pa.Array) else pa.array(c, pa.string()) for c in columns
-    ]
-    arrays.append(lines if isinstance(lines, pa.Array) else pa.array(lines, pa.int64()))
-    for extra in (errs, raws):
-        if extra is None:
-            arrays.append(pa.nulls(n, pa.string()))
-        else:
-            arrays.append(extra if isinstance(extra, pa.Array) else pa.array(extra, pa.string()))
-    return pa.RecordBatch.from_arrays(arrays, names=[*col_names(len(columns)), *META])
-
-
-@dataclass
-class Source:
-    """A readable source: its headers, hash, how to show a raw row, and its batches."""
-
-    name: str
-    headers: list[str]
-    file_hash: str | None
-    raw_style: str = "json"
-    """``csv`` (rebuild a row with :attr:`delimiter`) or ``json`` (an object of headers)."""
-    delimiter: str = ","
-    marked: bool = False
-    total: int | None = None
-    notes: list[str] = field(default_factory=list)
-    _batches: Callable[[Progress], Iterator[pa.RecordBatch]] | None = None
-    rereadable: bool = True
-    """Whether :meth:`batches` can be called again (files yes, query results no)."""
-    use_python_csv: bool = False
-    """Set after Arrow failed on this CSV: read it with Python's csv module instead."""
-    fallback_path: Path | None = None
-    """For CSV: the UTF-8 file Python's csv module re-reads when Arrow cannot parse it."""
-    hash_after_read: Callable[[], str] | None = None
-    """For sources hashed while streaming (SQL): the hash, valid once batches are consumed."""
-
-    def batches(self, progress: Progress | None = None) -> Iterator[pa.RecordBatch]:
-        """Stream the staging batches."""
-        assert self._batches is not None
-        return self._batches(progress or (lambda _n: None))
-
-
-# --- CSV -------------------------------------------------------------------------------------
-
-
-def open_csv_source(
-    path: Path,
-    known_headers: Sequence[str],
-    workdir: Path,
-    *,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-) -> Source:
-    """Sniff and prepare a CSV (or TSV/semicolon/pipe) file."""
-    tf = prepare_text(path, encoding, workdir)
-    sample = read_sample_text(tf)
-    if not sample.strip():
-        raise InputError(f"{path}: the file is empty (expected a header line)")
-    delim = delimiter or sniff_delimiter(sample, known_headers)
-    headers = read_header(sample, delim)
-    notes = [f"encoding {tf.encoding}", f"separator {_show_delim(delim)}"]
-    if tf.marked:
-        notes.append(f"some bytes are not valid {tf.encoding}; their rows go to quarantine")
-    src = Source(
-        name=str(path),
-        headers=headers,
-        file_hash=tf.file_hash,
-        raw_style="csv",
-        delimiter=delim,
-        marked=tf.marked,
-        total=tf.path.stat().st_size,
-        notes=notes,
-        fallback_path=tf.path,
-    )
-    src._batches = lambda progress: (
-        python_csv_batches(tf.path, len(headers), delim, progress)
-        if src.use_python_csv
-        else _csv_batches(tf.path, len(headers), delim, progress)
-    )
-    return src
-
-
-def _show_delim(delim: str) -> str:
-    return {"\t": "TAB", ",": "','", ";": "';'", "|": "'|'"}.get(delim, repr(delim))
-
-
-def _csv_batches(
-    path: Path, ncols: int, delim: str, progress: Progress
-) -> Iterator[pa.RecordBatch]:
-    """Arrow's streaming CSV reader; on a parse error Arrow cannot skip, Python's csv module.
-
-    Callers must discard batches already received when :class:`CsvFallback` is raised.
-    """
-    try:
-        yield from _arrow_csv_batches(path, ncols, delim, progress)
-    except pa.ArrowInvalid as exc:
-        raise CsvFallback(str(exc)) from exc
-
-
-class CsvFallback(Exception):
-    """Arrow could not parse the file; re-read it with :func:`python_csv_batches`."""
-
-
-def _arrow_csv_batches(
-    path: Path, ncols: int, delim: str, progress: Progress
-) -> Iterator[pa.RecordBatch]:
-    import pyarrow.compute as pc
-    import pyarrow.csv as pcsv
-
-    names = col_names(ncols)
-    invalid: list[tuple[int | None, str]] = []
-
-    def on_invalid(row: Any) -> str:
-        invalid.append((row.number, row.text))
-        return "skip"
-
-    reader = pcsv.open_csv(
-        path,
-        read_options=pcsv.ReadOptions(
-            column_names=names, block_size=CSV_BLOCK_BYTES, use_threads=False
-        ),
-        parse_options=pcsv.ParseOptions(
-            delimiter=delim,
-            quote_char='"',
-            double_quote=True,
-            newlines_in_values=True,
-            ignore_empty_lines=False,
-            invalid_row_handler=on_invalid,
-        ),
-        convert_options=pcsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    # Records are numbered from 1 (the header). A record's line is its number plus the
-    # newlines embedded in quoted values of all records before it.
-    valid_seen = 0  # valid records seen, header included
-    nl_valid_total = 0  # embedded newlines in valid records seen
-    known = 0  # invalid records already registered below
-    inv_numbers: list[int] = []  # record numbers of invalid records (in file order)
-    inv_nl: list[int] = []
-    emitted: list[bool] = []
-    header_dropped = False
-
-    def register() -> tuple[np.ndarray, np.ndarray]:
-        nonlocal known
-        for num, text in invalid[known:]:
-            inv_numbers.append(num if num is not None else -1)
-            inv_nl.append(text.count("\n"))
-            emitted.append(False)
-        known = len(invalid)
-        nums = np.asarray([m for m in inv_numbers if m >= 0], dtype=np.int64)
-        nls = np.asarray([c for m, c in zip(inv_numbers, inv_nl, strict=True) if m >= 0])
-        return nums, np.concatenate([[0], np.cumsum(nls, dtype=np.int64)])
-
-    def inv_line(m: int, valid_nl_before: int, nums: np.ndarray, cum: np.ndarray) -> int | None:
-        if m < 0:
-            return None
-        return m + valid_nl_before + int(cum[np.searchsorted(nums, m, side="left")])
-
-    for batch in reader:
-        n = batch.num_rows
-        progress(batch.nbytes)
-        nums, cum = register()
-        nl = np.zeros(n, dtype=np.int64)
-        for col in batch.columns:
-            if _may_hold_newline(col):
-                nl += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
-        a = nums - np.arange(len(nums))
-        j = np.arange(valid_seen + 1, valid_seen + n + 1, dtype=np.int64)
-        records = j + np.searchsorted(a, j, side="right")
-        nl_before = nl_valid_total + np.concatenate([[0], np.cumsum(nl)[:-1]])
-        lines = records + nl_before + cum[np.searchsorted(nums, records, side="left")]
-        valid_seen += n
-        nl_valid_total += int(nl.sum())
-        cols = list(batch.columns)
-        if not header_dropped and n:
-            header_dropped = True
-            if records[0] == 1:  # the header parsed as a valid record
-                cols = [c.slice(1) for c in cols]
-                lines = lines[1:]
-        if len(lines):
-            yield make_batch(cols, pa.array(lines, pa.int64()))
-        last = int(records[-1]) if n else 0
-        ready = [
-            k for k, m in enumerate(inv_numbers) if not emitted[k] and 0 < m <= last and m != 1
-        ]
-        if ready:
-            out = []
-            for k in ready:
-                m = inv_numbers[k]
-                valid_nl_before = nl_valid_total - int(nl[records > m].sum())
-                out.append((invalid[k][1], inv_line(m, valid_nl_before, nums, cum)))
-                emitted[k] = True
-            yield _invalid_batch(out, ncols, delim)
-    nums, cum = register()
-    rest = [k for k in range(len(inv_numbers)) if not emitted[k] and inv_numbers[k] != 1]
-    if rest:
-        yield _invalid_batch(
-            [(invalid[k][1], inv_line(inv_numbers[k], nl_valid_total, nums, cum)) for k in rest],
-            ncols,
-            delim,
-        )
-
-
-def _may_hold_newline(column: pa.Array) -> bool:
-    """Whether a string column's data buffer holds a newline (a memory-speed scan)."""
-    data = column.buffers()[2]
-    return data is not None and bool(np.any(np.frombuffer(data, dtype=np.uint8) == 10))
-
-
-def _invalid_batch(rows: list[tuple[str, int | None]], ncols: int, delim: str) -> pa.RecordBatch:
-    errs: list[str | None] = []
-    for text, _line in rows:
-        try:
-            nfields = len(next(csv.reader([text], delimiter=delim, quotechar='"')))
-        except (csv.Error, StopIteration):
-            nfields = 0
-        errs.append(f"row has {nfields} fields, the header has {ncols}")
-    raws: list[str | None] = [text for text, _line in rows]
-    empty: list[str | None] = [None] * len(rows)
-    return make_batch([empty] * ncols, [line for _t, line in rows], errs, raws)
-
-
-def python_csv_batches(
-    path: Path, ncols: int, delim: str, progress: Progress
-) -> Iterator[pa.RecordBatch]:
-    """Slow, forgiving path: Python's csv module with exact physical line numbers."""
-    csv.field_size_limit(sys.maxsize)
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delim, quotechar='"', strict=False)
-        cols: list[list[str | None]] = [[] for _ in range(ncols)]
-        lines: list[int | None] = []
-        errs: list[str | None] = []
-        raws: list[str | None] = []
-        prev_end = 0
-        header_done = False
-        while True:
-            try:
-                rec = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                start = prev_end + 1
-                prev_end = reader.line_num
-                lines.append(start)
-                errs.append(f"unreadable CSV row: {exc}")
-                raws.append(None)
-                for c in cols:
-                    c.append(None)
-                continue
-            start = prev_end + 1
-            prev_end = reader.line_num
-            if not header_done:
-                header_done = True
-                continue
-            progress(1)
-            if len(rec) == ncols:
-                for c, v in zip(cols, rec, strict=True):
-                    c.append(v)
-                errs.append(None)
-                raws.append(None)
-            elif not rec:  # blank line
-                for c in cols:
-                    c.append("")
-                errs.append(None)
-                raws.append(None)
-            else:
-                for c in cols:
-                    c.append(None)
-                errs.append(f"row has {len(rec)} fields, the header has {ncols}")
-                raws.append(delim.join(rec))
-            lines.append(start)
-            if len(lines) >= BATCH_ROWS:
-                yield make_batch(cols, lines, errs, raws)
-                cols = [[] for _ in range(ncols)]
-                lines, errs, raws = [], [], []
-        if lines:
-            yield make_batch(cols, lines, errs, raws)
-
+from cxo.ingest.csv_source import CsvFallback, open_csv_source, python_csv_batches
+from cxo.ingest.detect import BAD_BYTES_MARK
+from cxo.ingest.source import BATCH_ROWS, Progress, Source, make_batch
 
 # --- values from typed sources ----------------------------------------------------------------
 
@@ -425,7 +115,7 @@ def open_xlsx_source(path: Path, *, sheet: str | None = None) -> Source:
         headers=headers,
         file_hash=file_hash(path),
         total=ws.max_row - 1 if ws.max_row else None,
-        notes=[f"sheet {ws.title!r}"],
+        notes=[msg("ingest.note.sheet", sheet=ws.title)],
     )
     src._batches = batches
     return src
@@ -601,7 +291,11 @@ def open_sql_source(url: str, query: str) -> Source:
             engine.dispose()
 
     src = Source(
-        name=_safe_url(url), headers=headers, file_hash=None, notes=["query"], rereadable=False
+        name=_safe_url(url),
+        headers=headers,
+        file_hash=None,
+        notes=[msg("ingest.note.query")],
+        rereadable=False,
     )
     src._batches = lambda progress: _hashing(
         _rows_to_batches(rows(), len(headers), progress), digest
@@ -627,7 +321,13 @@ def _duckdb_source(path: str, query: str, url: str, digest: Any) -> Source:
         finally:
             con.close()
 
-    src = Source(name=url, headers=headers, file_hash=None, notes=["query"], rereadable=False)
+    src = Source(
+        name=url,
+        headers=headers,
+        file_hash=None,
+        notes=[msg("ingest.note.query")],
+        rereadable=False,
+    )
     src._batches = batches
     src.hash_after_read = digest.hexdigest
     return src
@@ -660,7 +360,7 @@ def open_query_over_file(path: Path, query: str) -> Source:
         name=str(path),
         headers=headers,
         file_hash=digest.hexdigest(),
-        notes=["query"],
+        notes=[msg("ingest.note.query")],
         rereadable=False,
     )
     src._batches = batches
