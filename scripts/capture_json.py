@@ -27,7 +27,7 @@ COMMANDS: dict[str, list[str]] = {
     "drivers": ["drivers", "--json"],
 }
 VOLATILE = {
-    "created_at", "generated", "generated_at", "path", "json_path", "html_path", "run", "at"
+    "created_at", "generated", "generated_at", "path", "json_path", "html_path", "run", "at", "now"
 }  # fmt: skip
 
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape as esc
-from rich.table import Table
 
 from cxo.cli.common import (
     JsonOption,
@@ -19,7 +18,7 @@ from cxo.cli.common import (
     print_json,
     workspace,
 )
-from cxo.engine.format import format_number, format_percent
+from cxo.cli.initiative import rich_table
 
 followup_app = typer.Typer(
     name="followup",
@@ -47,24 +46,20 @@ def generate_command(
     as_json: JsonOption = False,
 ) -> None:
     """Create a task for every new detractor and negative comment, routed to its owner."""
-    from cxo.initiatives.followups import generate
+    from cxo.followups import generate
+    from cxo.report import followups as words
 
+    ws = workspace(path)
     result = generate(
-        workspace(path),
-        since=option_date(since, "--since"),
-        sla_hours=sla_hours,
-        author=getpass.getuser(),
+        ws, since=option_date(since, "--since"), sla_hours=sla_hours, author=getpass.getuser()
     )
     if as_json:
-        print_json(result.to_dict())
+        print_json(words.to_json(result))
         return
-    console.print(
-        f"{result.created} new follow-up tasks from {result.candidates} detractors and "
-        f"complaints since {result.since}",
-        highlight=False,
-    )
-    for note in result.notes:
-        err_console.print(f"note: {note}", highlight=False)
+    lang = ws.settings.language
+    console.print(esc(words.summary(result, lang)), highlight=False)
+    for note in words.notes(result, lang):
+        err_console.print(esc(note), highlight=False)
 
 
 @followup_app.command("list")
@@ -80,37 +75,27 @@ def list_command(
     as_json: JsonOption = False,
 ) -> None:
     """Tasks, oldest due first."""
-    from cxo.initiatives.followups import tasks
+    from cxo.followups import tasks
+    from cxo.report import followups as words
 
-    items = tasks(workspace(path), owner=owner, status=status, touchpoint=touchpoint)
+    ws = workspace(path)
+    items = tasks(ws, owner=owner, status=status, touchpoint=touchpoint)
     if as_json:
         print_json([t.to_dict() for t in items])
         return
-    table = Table(title=f"follow-ups ({len(items)})")
-    for col in ("id", "due", "owner", "touchpoint", "reason", "NPS", "status", "comment"):
-        table.add_column(col)
-    for t in items[:limit]:
-        table.add_row(
-            str(t.id),
-            t.due_at.strftime("%Y-%m-%d %H:%M"),
-            esc(t.owner or "(no owner)"),
-            esc(t.touchpoint),
-            t.reason,
-            "" if t.nps is None else str(t.nps),
-            t.status,
-            esc((t.comment or "")[:80]),
-        )
-    console.print(table)
+    console.print(rich_table(words.task_table(items, ws.settings.language, limit)))
 
 
 def _update(task_id: int, status: str, note: str, path: WorkspaceOption, as_json: bool) -> None:
-    from cxo.initiatives.followups import update
+    from cxo.followups import update
+    from cxo.report import followups as words
 
-    task = update(workspace(path), task_id, status, note=note, by=getpass.getuser())
+    ws = workspace(path)
+    task = update(ws, task_id, status, note=note, by=getpass.getuser())
     if as_json:
         print_json(task.to_dict())
         return
-    console.print(f"task {task.id}: {task.status}")
+    console.print(esc(words.status_line(task, ws.settings.language)), highlight=False)
 
 
 @followup_app.command("contact")
@@ -141,31 +126,16 @@ def close_command(
 @handle_errors
 def report_command(path: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     """Follow-up rate within the SLA, time to contact and overdue tasks, per owner."""
-    from cxo.initiatives.followups import report
+    from cxo.followups import report
+    from cxo.report import followups as words
 
     ws = workspace(path)
     result = report(ws)
     if as_json:
-        print_json(result.to_dict())
+        print_json(words.to_json(result))
         return
     lang = ws.settings.language
-    table = Table(title="closed loop")
-    for col in ("owner", "tasks", "due", "within SLA [95% CI]", "contacted", "median h", "overdue"):
-        table.add_column(col)
-    for s in [result.overall, *result.by_owner]:
-        table.add_row(
-            esc(s.group),
-            str(s.tasks),
-            str(s.due),
-            f"{format_percent(s.within_sla, 0, lang)} "
-            f"[{format_percent(s.within_sla_ci[0], 0, lang)}; "
-            f"{format_percent(s.within_sla_ci[1], 0, lang)}]",
-            format_percent(s.contacted, 0, lang),
-            format_number(s.median_hours_to_contact, 1, lang),
-            str(s.overdue_open),
-        )
-    console.print(table)
-    if result.unrouted:
-        err_console.print(
-            f"{result.unrouted} tasks have no owner (touchpoints without an accountable person)"
-        )
+    console.print(rich_table(words.report_table(result, lang)))
+    unrouted = words.unrouted_line(result, lang)
+    if unrouted:
+        err_console.print(esc(unrouted), highlight=False)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import getpass
-import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape as esc
@@ -20,8 +19,10 @@ from cxo.cli.common import (
     print_json,
     workspace,
 )
-from cxo.engine.format import format_money, format_number, format_percent
 from cxo.errors import UsageError
+
+if TYPE_CHECKING:
+    from cxo.report.initiatives import Table as TextTable
 
 initiative_app = typer.Typer(
     name="initiative",
@@ -154,39 +155,19 @@ def list_command(path: WorkspaceOption = None, as_json: JsonOption = False) -> N
     if as_json:
         print_json([i.to_dict() for i in items])
         return
-    lang, cur = ws.settings.language, ws.settings.currency
-    table = Table(title="initiatives")
-    for col in (
-        "key",
-        "name",
-        "owner",
-        "touchpoints",
-        "cost",
-        "per month",
-        "NPS",
-        "churn",
-        "launch",
-        "status",
-    ):
-        table.add_column(col)
-    for i in items:
-        table.add_row(
-            esc(i.key),
-            esc(i.name),
-            esc(i.owner),
-            esc(", ".join(i.touchpoints)),
-            format_money(i.one_off_cost, cur, lang),
-            format_money(i.running_cost_month, cur, lang),
-            format_number(i.expected_nps_effect, 1, lang),
-            format_number(
-                100 * i.expected_churn_effect if i.expected_churn_effect is not None else None,
-                2,
-                lang,
-            ),
-            i.launch.isoformat() if i.launch else "",
-            i.status,
-        )
-    console.print(table)
+    from cxo.report.initiatives import portfolio_table
+
+    console.print(rich_table(portfolio_table(items, ws.settings.language, ws.settings.currency)))
+
+
+def rich_table(table: TextTable) -> Table:
+    """A terminal table from the renderer's title, headings and cells (cells are escaped)."""
+    out = Table(title=esc(table.title))
+    for col in table.columns:
+        out.add_column(esc(col))
+    for row in table.rows:
+        out.add_row(*(esc(cell) for cell in row))
+    return out
 
 
 @initiative_app.command("remove")
@@ -201,33 +182,18 @@ def remove_command(key: Annotated[str, typer.Argument()], path: WorkspaceOption 
 
 
 def _print_case(result: Any, lang: str, cur: str) -> None:
-    def m(value: float) -> str:
-        return format_money(value, cur, lang)
+    from cxo.report import initiatives as words
 
     console.print(
-        f"[bold]{result.verdict}[/]: {esc(result.reason)}", highlight=False, soft_wrap=True
-    )
-    console.print(
-        f"value kept {m(result.value_kept)} · cost {m(result.cost)} · NPV {m(result.npv)} · "
-        f"ROI {format_percent(result.roi, 0, lang) if math.isfinite(result.roi) else '–'} · "
-        f"payback month {result.payback_month or '–'} · customers kept "
-        f"{format_number(result.customers_kept, 0, lang)}",
+        f"[bold]{esc(words.verdict_label(result.verdict, lang))}[/]: "
+        f"{esc(words.reason(result, lang, cur))}",
         highlight=False,
+        soft_wrap=True,
     )
-    table = Table(title="sensitivity (one input at a time)")
-    for col in ("input", "pessimistic", "optimistic", "NPV pessimistic", "NPV optimistic"):
-        table.add_column(col)
-    for s in result.sensitivity:
-        table.add_row(
-            s.input,
-            format_number(s.low_value, 4, lang),
-            format_number(s.high_value, 4, lang),
-            m(s.npv_low),
-            m(s.npv_high),
-        )
-    console.print(table)
-    for note in result.notes:
-        console.print(f"note: {note}", highlight=False)
+    console.print(esc(words.totals_line(result, lang, cur)), highlight=False)
+    console.print(rich_table(words.sensitivity_table(result, lang, cur)))
+    for line in words.note_lines(result.notes, lang, cur):
+        console.print(esc(line), highlight=False)
 
 
 @initiative_app.command("case")
@@ -246,6 +212,7 @@ def case_command(
 ) -> None:
     """Business case before launch: NPV, ROI, payback, break-even and sensitivity."""
     from cxo.initiatives import case, get_initiative
+    from cxo.report import initiatives as words
 
     ws = workspace(path)
     ini = get_initiative(ws.app_database_url, key)
@@ -257,17 +224,11 @@ def case_command(
         margin=margin,
         churn_effect=churn_effect,
     )
-    if as_json:
-        print_json({"initiative": ini.to_dict(), "reach": reach.to_dict(), **result.to_dict()})
-        return
     lang, cur = ws.settings.language, ws.settings.currency
-    console.print(
-        f"[bold]{esc(ini.name)}[/] ({esc(ini.owner or 'no owner')}): reaches "
-        f"{format_number(reach.customers, 0, lang)} active customers at "
-        f"{esc(', '.join(ini.touchpoints))}, {format_money(reach.mrr, cur, lang)} a month each, "
-        f"annual churn {format_percent(reach.baseline_churn, 1, lang)}",
-        highlight=False,
-    )
+    if as_json:
+        print_json(words.case_json(ini, reach, result, lang, cur))
+        return
+    console.print(esc(words.reach_line(ini, reach, lang, cur)), highlight=False)
     _print_case(result, lang, cur)
 
 
@@ -291,6 +252,7 @@ def measure_command(
 ) -> None:
     """Did it work? Difference-in-differences effect on NPS and detractors, churn, money, ROI."""
     from cxo.initiatives import get_initiative, measure
+    from cxo.report import initiatives as words
 
     ws = workspace(path)
     ini = get_initiative(ws.app_database_url, key)
@@ -304,35 +266,15 @@ def measure_command(
         margin=margin,
         seed=seed,
     )
-    if as_json:
-        print_json(proof.to_dict())
-        return
     lang, cur = ws.settings.language, ws.settings.currency
-    n, d = proof.effect.nps, proof.effect.detractors
-    console.print(
-        f"[bold]{esc(ini.name)}[/] launched {ini.launch} at {esc(', '.join(ini.touchpoints))}; "
-        f"controls {esc(', '.join(proof.effect.controls))}",
-        highlight=False,
-    )
-    console.print(
-        f"NPS effect {format_number(n.estimate, 1, lang)} points "
-        f"[{format_number(n.ci_low, 1, lang)}; {format_number(n.ci_high, 1, lang)}], "
-        f"p = {n.p_value:.3g}; detractor share "
-        f"{format_number(100 * d.estimate, 1, lang)} points "
-        f"[{format_number(100 * d.ci_low, 1, lang)}; {format_number(100 * d.ci_high, 1, lang)}]",
-        highlight=False,
-    )
-    lo, hi = proof.revenue_kept_ci
-    console.print(
-        f"churn {format_number(100 * proof.churn_effect, 2, lang)} points a year → revenue kept "
-        f"{format_money(proof.revenue_kept_month, cur, lang)} a month "
-        f"[{format_money(lo, cur, lang)}; {format_money(hi, cur, lang)}]; probability the "
-        f"initiative pays over {horizon} months: {format_percent(proof.probability_pays, 0, lang)}",
-        highlight=False,
-    )
+    if as_json:
+        print_json(words.to_json(proof, lang, cur))
+        return
+    for line in words.effect_lines(proof, lang, cur):
+        console.print(esc(line), highlight=False)
     _print_case(proof.case, lang, cur)
-    for note in proof.notes:
-        console.print(f"note: {note}", highlight=False)
+    for line in words.note_lines(proof.notes, lang, cur):
+        console.print(esc(line), highlight=False)
 
 
 @initiative_app.command("rank")
@@ -350,34 +292,14 @@ def rank_command(
 ) -> None:
     """Initiatives against the ranked pains of the latest assessment; gaps; what to stop."""
     from cxo.initiatives import rank
+    from cxo.report import initiatives as words
 
     ws = workspace(path)
     result = rank(ws, measured=measured)
-    if as_json:
-        print_json(result.to_dict())
-        return
     lang, cur = ws.settings.language, ws.settings.currency
-    table = Table(title="initiatives by revenue at risk addressed per cost")
-    for col in ("key", "owner", "pains addressed", "at risk / month", "first-year cost", "ratio"):
-        table.add_column(col)
-    for p in result.ranked:
-        table.add_row(
-            esc(p.initiative.key),
-            esc(p.initiative.owner),
-            esc("; ".join(str(x["label"]) for x in p.pains)) or "none",
-            format_money(p.revenue_at_risk, cur, lang),
-            format_money(p.annual_cost, cur, lang),
-            format_number(p.value_per_cost, 2, lang),
-        )
-    console.print(table)
-    for pain in result.unaddressed:
-        console.print(
-            f"unaddressed: #{pain['rank']} {esc(str(pain['label']))} "
-            f"({format_money(pain['revenue_at_risk'], cur, lang)} a month at risk)",
-            highlight=False,
-        )
-    for p in result.stop:
-        console.print(
-            f"stop candidate: {esc(p.initiative.key)} — {esc(p.stop_reason or '')}",
-            highlight=False,
-        )
+    if as_json:
+        print_json(words.to_json(result, lang, cur))
+        return
+    console.print(rich_table(words.ranking_table(result, lang, cur)))
+    for line in words.gap_lines(result, lang, cur):
+        console.print(esc(line), highlight=False)

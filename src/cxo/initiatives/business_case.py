@@ -10,9 +10,10 @@ running cost per month, discounted the same way. A closed cohort — customers w
 not counted, so the case is conservative.
 
 Reported: net present value, ROI (NPV / discounted cost), payback month, the break-even churn
-effect, a one-at-a-time sensitivity (tornado) over every input, and a verdict in plain words:
-``weak`` (NPV ≤ 0 at the expected effect), ``fragile`` (positive, but negative in a plausible
-sensitivity case or with less than ``SAFETY`` margin on the effect) or ``robust``.
+effect, a one-at-a-time sensitivity (tornado) over every input, and a verdict: ``weak`` (NPV ≤ 0
+at the expected effect), ``fragile`` (positive, but negative in a plausible sensitivity case or
+with less than ``SAFETY`` margin on the effect) or ``robust``, with its reason as a message
+(``initiatives.case.*``) that :mod:`cxo.report.initiatives` says plainly, weak cases included.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from cxo.core.jsonable import jsonable_dict
+from cxo.core.messages import Message, msg
 from cxo.errors import UsageError
 
 SAFETY = 0.25
@@ -43,45 +45,6 @@ SENSITIVITY: dict[str, tuple[float, float]] = {
     "discount_rate": (1.5, 0.5),
 }
 """Input → (pessimistic, optimistic) multipliers of the one-at-a-time sensitivity."""
-
-_TEXT = {
-    "en": {
-        "weak": "The case does not carry: at the {which} effect the initiative loses "
-        "{loss} over {h} months. It needs a churn effect of {be} points a year to break even.",
-        "weak_never": "The case does not carry: even with no churn at all among the reached "
-        "customers the initiative would not earn back its cost over {h} months.",
-        "fragile": "The case is fragile: NPV {npv} at the {which} effect, but {why}.",
-        "robust": "The case is robust: NPV {npv} over {h} months, positive in every "
-        "sensitivity case; the effect may fall {safety} short before it breaks even.",
-        "why_safety": "the effect may fall only {safety} short before the NPV turns negative",
-        "why_case": "it turns negative when {inp} is {dir}",
-        "no_effect": "No expected churn effect: the initiative keeps no revenue, its case "
-        "rests on other benefits (state them, or measure the effect after launch).",
-        "no_effect_measured": "The measured effect does not lower churn: the initiative keeps "
-        "no revenue; its cost of {cost} is not earned back.",
-        "raises_churn": "The {which} effect raises churn: the initiative loses customers and "
-        "{loss} over {h} months.",
-    },
-    "de": {
-        "weak": "Der Business Case trägt nicht: beim {which} Effekt verliert die Initiative "
-        "{loss} über {h} Monate. Für den Break-even braucht sie einen Churn-Effekt von {be} "
-        "Prozentpunkten pro Jahr.",
-        "weak_never": "Der Business Case trägt nicht: selbst ohne jede Kündigung der erreichten "
-        "Kund:innen verdient die Initiative ihre Kosten in {h} Monaten nicht zurück.",
-        "fragile": "Der Business Case ist knapp: Kapitalwert {npv} beim {which} Effekt, "
-        "aber {why}.",
-        "robust": "Der Business Case ist robust: Kapitalwert {npv} über {h} Monate, positiv in "
-        "jedem Sensitivitätsfall; der Effekt darf {safety} geringer ausfallen, bevor er kippt.",
-        "why_safety": "schon {safety} weniger Effekt machen den Kapitalwert negativ",
-        "why_case": "er wird negativ, wenn {inp} {dir} ausfällt",
-        "no_effect": "Kein erwarteter Churn-Effekt: die Initiative hält keinen Umsatz, ihr "
-        "Business Case beruht auf anderem Nutzen (benennen oder nach dem Start messen).",
-        "no_effect_measured": "Der gemessene Effekt senkt die Abwanderung nicht: die Initiative "
-        "hält keinen Umsatz, ihre Kosten von {cost} verdient sie nicht zurück.",
-        "raises_churn": "Der {which} Effekt erhöht die Abwanderung: die Initiative verliert "
-        "Kund:innen und {loss} über {h} Monate.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -145,7 +108,8 @@ class Sensitivity:
 
 @dataclass
 class BusinessCase:
-    """The computed case."""
+    """The computed case; ``reason`` says in words (a catalogue message) why it is ``weak``,
+    ``fragile`` or ``robust``."""
 
     inputs: CaseInputs
     value_kept: float
@@ -158,11 +122,13 @@ class BusinessCase:
     """Churn effect (annual points, negative) at which NPV = 0; ``None`` when no effect pays."""
     sensitivity: list[Sensitivity]
     verdict: str
-    reason: str
-    notes: list[str] = field(default_factory=list)
+    reason: Message
+    notes: list[Message] = field(default_factory=list)
+    measured: bool = False
+    """The churn effect was measured after launch, not expected before it."""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """JSON-ready dict (words as message keys with their parameters)."""
         return jsonable_dict(
             {
                 "inputs": asdict(self.inputs),
@@ -175,8 +141,9 @@ class BusinessCase:
                 "break_even_churn_effect": self.break_even_effect,
                 "sensitivity": [{**asdict(s), "swing": s.swing} for s in self.sensitivity],
                 "verdict": self.verdict,
-                "reason": self.reason,
-                "notes": self.notes,
+                "reason_message": self.reason.to_dict(),
+                "measured": self.measured,
+                "note_messages": [n.to_dict() for n in self.notes],
             }
         )
 
@@ -209,17 +176,10 @@ def npv(inp: CaseInputs) -> float:
     return float(value.sum() - cost.sum())
 
 
-def business_case(
-    inp: CaseInputs, *, language: str = "en", currency: str = "EUR", measured: bool = False
-) -> BusinessCase:
+def business_case(inp: CaseInputs, *, measured: bool = False) -> BusinessCase:
     """The case for ``inp`` with break-even, sensitivity and a verdict (``measured``: the
     churn effect was measured after launch, not expected; the wording says so)."""
-    from scipy.optimize import brentq
-
-    from cxo.engine.format import format_money, format_number, format_percent
-
     inp.check()
-    text = _TEXT["de" if language == "de" else "en"]
     value, cost, kept = _flows(inp)
     total_value, total_cost = float(value.sum()), float(cost.sum())
     net = total_value - total_cost
@@ -227,74 +187,9 @@ def business_case(
     paid = np.flatnonzero(cum >= 0)
     payback = int(paid[0]) + 1 if len(paid) and net >= 0 else None
     roi = net / total_cost if total_cost > 0 else math.inf
-
-    def at(effect: float) -> float:
-        return npv(replace(inp, churn_effect=effect))
-
-    floor = -inp.baseline_churn  # nobody churns any more
-    break_even: float | None
-    if at(floor) < 0:
-        break_even = None
-    elif at(0.0) >= 0:
-        break_even = 0.0
-    else:
-        break_even = float(brentq(at, floor, 0.0, xtol=1e-10))
-    cases = []
-    for name, (lo_m, hi_m) in SENSITIVITY.items():
-        base = float(getattr(inp, name))
-        lo, hi = base * lo_m, base * hi_m
-        if name == "baseline_churn":
-            lo, hi = min(lo, 0.999), min(hi, 0.999)
-        cases.append(
-            Sensitivity(name, lo, hi, npv(_with(inp, name, lo)), npv(_with(inp, name, hi)))
-        )
-    # largest swing first; equal swings (customers and mrr act alike) by name, compared at
-    # nine significant digits so that float noise does not swap them from run to run
-    cases.sort(key=lambda s: (-float(f"{s.swing:.9g}"), s.input))
-    de = language == "de"
-    fmt = {
-        "npv": format_money(net, currency, language),
-        "loss": format_money(-net, currency, language),
-        "cost": format_money(total_cost, currency, language),
-        "h": inp.horizon_months,
-        "which": ("gemessenen" if measured else "erwarteten")
-        if de
-        else ("measured" if measured else "expected"),
-    }
-    notes: list[str] = []
-    if inp.churn_effect > 0:
-        verdict, reason = "weak", text["raises_churn"].format(**fmt)
-    elif inp.churn_effect == 0:
-        verdict = "weak"
-        reason = text["no_effect_measured" if measured else "no_effect"].format(**fmt)
-    elif net <= 0:
-        verdict = "weak"
-        reason = (
-            text["weak_never"].format(**fmt)
-            if break_even is None
-            else text["weak"].format(be=format_number(100 * break_even, 2, language), **fmt)
-        )
-    else:
-        safety = 1.0 - (break_even or 0.0) / inp.churn_effect
-        # the effect's own pessimistic case is what ``safety`` measures; the other inputs may
-        # hurt in either direction (a higher baseline churn can lower the value kept)
-        negative = [
-            s for s in cases if s.input != "churn_effect" and min(s.npv_low, s.npv_high) < 0
-        ]
-        if safety < SAFETY or negative:
-            if safety < SAFETY:
-                why = text["why_safety"].format(safety=format_percent(safety, 0, language))
-            else:
-                s = negative[0]
-                bad_value = s.low_value if s.npv_low < s.npv_high else s.high_value
-                worse = "higher" if bad_value > getattr(inp, s.input) else "lower"
-                if de:
-                    worse = "höher" if worse == "higher" else "niedriger"
-                why = text["why_case"].format(inp=s.input, dir=worse)
-            verdict, reason = "fragile", text["fragile"].format(why=why, **fmt)
-        else:
-            verdict = "robust"
-            reason = text["robust"].format(safety=format_percent(safety, 0, language), **fmt)
+    break_even = _break_even(inp)
+    cases = _sensitivity(inp)
+    verdict, reason = _verdict(inp, net, total_cost, break_even, cases, measured)
     return BusinessCase(
         inputs=inp,
         value_kept=total_value,
@@ -307,8 +202,86 @@ def business_case(
         sensitivity=cases,
         verdict=verdict,
         reason=reason,
-        notes=notes,
+        measured=measured,
     )
+
+
+def _break_even(inp: CaseInputs) -> float | None:
+    """The churn effect at which the NPV is zero (0 when any effect pays, ``None`` when even
+    no churn at all does not)."""
+    from scipy.optimize import brentq
+
+    def at(effect: float) -> float:
+        return npv(replace(inp, churn_effect=effect))
+
+    floor = -inp.baseline_churn  # nobody churns any more
+    if at(floor) < 0:
+        return None
+    if at(0.0) >= 0:
+        return 0.0
+    return float(brentq(at, floor, 0.0, xtol=1e-10))
+
+
+def _sensitivity(inp: CaseInputs) -> list[Sensitivity]:
+    """The NPV with one input at a time at its pessimistic and optimistic value, largest
+    swing first."""
+    cases = []
+    for name, (lo_m, hi_m) in SENSITIVITY.items():
+        base = float(getattr(inp, name))
+        lo, hi = base * lo_m, base * hi_m
+        if name == "baseline_churn":
+            lo, hi = min(lo, 0.999), min(hi, 0.999)
+        cases.append(
+            Sensitivity(name, lo, hi, npv(_with(inp, name, lo)), npv(_with(inp, name, hi)))
+        )
+    # largest swing first; equal swings (customers and mrr act alike) by name, compared at
+    # nine significant digits so that float noise does not swap them from run to run
+    cases.sort(key=lambda s: (-float(f"{s.swing:.9g}"), s.input))
+    return cases
+
+
+def _verdict(
+    inp: CaseInputs,
+    net: float,
+    total_cost: float,
+    break_even: float | None,
+    cases: list[Sensitivity],
+    measured: bool,
+) -> tuple[str, Message]:
+    """``weak``, ``fragile`` or ``robust``, and why (messages ``initiatives.case.*``; the
+    ``.measured`` / ``.expected`` variants name which effect the case rests on)."""
+    which = "measured" if measured else "expected"
+    h = inp.horizon_months
+    if inp.churn_effect > 0:
+        return "weak", msg(f"initiatives.case.raises_churn.{which}", loss=-net, horizon=h)
+    if inp.churn_effect == 0:
+        if measured:
+            return "weak", msg("initiatives.case.no_effect_measured", cost=total_cost)
+        return "weak", msg("initiatives.case.no_effect")
+    if net <= 0:
+        if break_even is None:
+            return "weak", msg("initiatives.case.weak_never", horizon=h)
+        return "weak", msg(
+            f"initiatives.case.weak.{which}",
+            loss=-net,
+            horizon=h,
+            break_even=break_even,
+            break_even_points=100 * break_even,
+        )
+    safety = 1.0 - (break_even or 0.0) / inp.churn_effect
+    # the effect's own pessimistic case is what ``safety`` measures; the other inputs may
+    # hurt in either direction (a higher baseline churn can lower the value kept)
+    negative = [s for s in cases if s.input != "churn_effect" and min(s.npv_low, s.npv_high) < 0]
+    if safety < SAFETY:
+        return "fragile", msg(f"initiatives.case.fragile_safety.{which}", npv=net, safety=safety)
+    if negative:
+        s = negative[0]
+        bad_value = s.low_value if s.npv_low < s.npv_high else s.high_value
+        worse = "higher" if bad_value > getattr(inp, s.input) else "lower"
+        return "fragile", msg(
+            f"initiatives.case.fragile_case.{which}.{worse}", npv=net, input=s.input
+        )
+    return "robust", msg("initiatives.case.robust", npv=net, horizon=h, safety=safety)
 
 
 __all__ = ["SENSITIVITY", "BusinessCase", "CaseInputs", "Sensitivity", "business_case", "npv"]

@@ -17,7 +17,7 @@ interaction coefficient of ``y ~ treated * post`` fitted by OLS with ``cov_type=
 (tested against statsmodels).
 
 The same contrast on the detractor indicator gives the change in the share of detractors,
-which the churn linkage turns into money (:mod:`cxo.initiatives.roi`).
+which the churn linkage turns into money (:mod:`cxo.initiatives.proof`).
 
 A placebo check splits the pre window in two halves and applies the same estimator with a fake
 launch in between: a clear "effect" there means treated and control were not moving in
@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from cxo.assess.data import table_names
 from cxo.core.jsonable import jsonable_dict
+from cxo.core.messages import Message, msg
 from cxo.errors import InsufficientDataError, MissingDataError, UsageError
+from cxo.stats import Estimate
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,15 +46,12 @@ PLACEBO_P = 0.05
 LEVEL = 0.95
 
 
-@dataclass(frozen=True)
-class DidEstimate:
-    """One difference-in-differences contrast with its cluster-robust interval."""
+@dataclass(frozen=True, kw_only=True)
+class DidEstimate(Estimate):
+    """One difference-in-differences contrast with its cluster-robust interval (``value``, also
+    readable as ``estimate``; ``n`` = responses in the four cells)."""
 
     metric: str
-    estimate: float
-    se: float
-    ci_low: float
-    ci_high: float
     p_value: float
     cells: dict[str, float]
     """Pooled values of the four cells: ``treated_pre``, ``treated_post``, ``control_pre``,
@@ -60,11 +59,16 @@ class DidEstimate:
     responses: dict[str, int]
     clusters: int
 
+    @property
+    def estimate(self) -> float:
+        """The contrast (same as ``value``)."""
+        return self.value
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return {
             "metric": self.metric,
-            "estimate": self.estimate,
+            "estimate": self.value,
             "se": self.se,
             "ci_low": self.ci_low,
             "ci_high": self.ci_high,
@@ -88,7 +92,7 @@ class EffectMeasurement:
     detractors: DidEstimate
     placebo: DidEstimate | None
     placebo_detractors: DidEstimate | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def parallel_trends_doubtful(self) -> bool:
@@ -115,7 +119,7 @@ class EffectMeasurement:
                 if self.placebo_detractors
                 else None,
                 "parallel_trends_doubtful": self.parallel_trends_doubtful,
-                "notes": self.notes,
+                "note_messages": [n.to_dict() for n in self.notes],
             }
         )
 
@@ -156,34 +160,8 @@ def measure_effect(
             "measuring an effect needs table `responses`",
             hint="import it with `cxo import responses FILE`",
         )
-    present = {
-        str(r[0])
-        for r in con.execute(
-            "select distinct touchpoint from responses where nps is not null"
-        ).fetchall()
-    }
-    missing = [t for t in touchpoints if t not in present]
-    if missing:
-        raise InsufficientDataError(
-            f"no NPS answers at touchpoint(s) {', '.join(missing)}; "
-            f"present: {', '.join(sorted(present))}"
-        )
-    notes: list[str] = []
-    if controls is None:
-        skip = set(touchpoints) | set(exclude or [])
-        controls = sorted(present - skip)
-        if exclude:
-            dropped = sorted(set(exclude) & present - set(touchpoints))
-            if dropped:
-                notes.append(
-                    "controls exclude touchpoints of other initiatives launched in the window: "
-                    + ", ".join(dropped)
-                )
-    overlap = sorted(set(controls) & set(touchpoints))
-    if overlap:
-        raise UsageError(f"touchpoint(s) {', '.join(overlap)} cannot be treated and control")
-    if not controls:
-        raise InsufficientDataError("no control touchpoints with NPS answers")
+    notes: list[Message] = []
+    controls = _controls(con, touchpoints, controls, exclude, notes)
     last = con.execute("select max(responded_at)::date from responses").fetchone()
     as_of = last[0] if last and last[0] is not None else launch
     pre_start = months_before(launch, pre_months)
@@ -207,7 +185,7 @@ def measure_effect(
             con, touchpoints, controls, pre_start, mid, launch, level, segmented
         )
     except InsufficientDataError as exc:
-        notes.append(f"placebo check skipped: {exc.message}")
+        notes.append(msg("initiatives.effect.placebo_skipped", reason=exc.message))
     result = EffectMeasurement(
         list(touchpoints),
         list(controls),
@@ -222,12 +200,53 @@ def measure_effect(
     )
     if result.parallel_trends_doubtful and placebo is not None and placebo_det is not None:
         notes.append(
-            f"treated and control differed before the launch (placebo {placebo.estimate:+.1f} "
-            f"NPS points, p = {placebo.p_value:.3f}; detractor share "
-            f"{100 * placebo_det.estimate:+.1f} points, p = {placebo_det.p_value:.3f}): "
-            "parallel trends are doubtful, read the estimate with care"
+            msg(
+                "initiatives.effect.parallel_trends_doubtful",
+                placebo=placebo.value,
+                p=placebo.p_value,
+                detractor_points=100 * placebo_det.value,
+                p_detractors=placebo_det.p_value,
+            )
         )
     return result
+
+
+def _controls(
+    con: duckdb.DuckDBPyConnection,
+    touchpoints: list[str],
+    controls: list[str] | None,
+    exclude: list[str] | None,
+    notes: list[Message],
+) -> list[str]:
+    """The control touchpoints: ``controls``, or every other touchpoint with NPS answers minus
+    ``exclude`` (a note names the ones left out)."""
+    present = {
+        str(r[0])
+        for r in con.execute(
+            "select distinct touchpoint from responses where nps is not null"
+        ).fetchall()
+    }
+    missing = [t for t in touchpoints if t not in present]
+    if missing:
+        raise InsufficientDataError(
+            f"no NPS answers at touchpoint(s) {', '.join(missing)}; "
+            f"present: {', '.join(sorted(present))}"
+        )
+    if controls is None:
+        skip = set(touchpoints) | set(exclude or [])
+        controls = sorted(present - skip)
+        if exclude:
+            dropped = sorted(set(exclude) & present - set(touchpoints))
+            if dropped:
+                notes.append(
+                    msg("initiatives.effect.controls_excluded", touchpoints=", ".join(dropped))
+                )
+    overlap = sorted(set(controls) & set(touchpoints))
+    if overlap:
+        raise UsageError(f"touchpoint(s) {', '.join(overlap)} cannot be treated and control")
+    if not controls:
+        raise InsufficientDataError("no control touchpoints with NPS answers")
+    return controls
 
 
 def _did(
@@ -347,15 +366,17 @@ def _contrast(con: duckdb.DuckDBPyConnection, level: float) -> tuple[DidEstimate
             pooled_means[names[g]] = tot / n
         out.append(
             DidEstimate(
-                metric,
-                est,
-                se,
-                est - z * se,
-                est + z * se,
-                p,
-                pooled_means,
-                {names[g]: sum(c[g][0] for c in usable.values()) for g in range(4)},
-                clusters,
+                metric=metric,
+                value=est,
+                se=se,
+                ci_low=est - z * se,
+                ci_high=est + z * se,
+                n=n_total,
+                level=level,
+                p_value=p,
+                cells=pooled_means,
+                responses={names[g]: sum(c[g][0] for c in usable.values()) for g in range(4)},
+                clusters=clusters,
             )
         )
     return out[0], out[1]

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from cxo.cli.main import app
 from cxo.errors import MissingDataError, UsageError
-from cxo.initiatives.followups import generate, report, tasks, update
+from cxo.followups import generate, report, tasks, update
+from cxo.report.followups import notes as note_lines
 from cxo.stats.proportions import proportion
 from cxo.text import tag_workspace
 from cxo.workspace import Workspace
@@ -55,7 +56,8 @@ def test_generate_routes_detractors_and_complaints(ws: Workspace) -> None:
     # r1, r4, r5 are detractors, r2 a negative comment; r3 is a promoter, r6 is too old
     assert got.created == 4
     assert got.unrouted == 1
-    assert any("accountable person" in n for n in got.notes)
+    assert [n.key for n in got.notes] == ["followups.generate.unrouted"]
+    assert any("accountable person" in n for n in note_lines(got, "en"))
     by_id = {t.response_id: t for t in tasks(ws)}
     assert set(by_id) == {"r1", "r2", "r4", "r5"}
     assert by_id["r2"].reason == "complaint"
@@ -83,8 +85,10 @@ def test_report_measures_the_loop(ws: Workspace) -> None:
     assert overall.tasks == 4
     assert overall.due == 4
     expected = proportion(1, 4)  # only r1 was contacted within 24 h
-    assert overall.within_sla == pytest.approx(expected.value)
-    assert overall.within_sla_ci == pytest.approx((expected.ci_low, expected.ci_high))
+    assert overall.within_sla.value == pytest.approx(expected.value)
+    assert (overall.within_sla.ci_low, overall.within_sla.ci_high) == pytest.approx(
+        (expected.ci_low, expected.ci_high)
+    )
     assert overall.contacted == pytest.approx(0.5)
     assert overall.median_hours_to_contact == pytest.approx((5 + 48) / 2)
     assert overall.overdue_open == 2  # r4 and r5

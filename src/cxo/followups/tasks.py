@@ -1,4 +1,4 @@
-"""Closed loop: detractors and complaints become follow-up tasks for the touchpoint's owner.
+"""Follow-up tasks: detractors and complaints become tasks for the touchpoint's owner.
 
 :func:`generate` turns every response since a date that is a detractor (NPS 0–6) or carries a
 negative comment (``cxo text tag``) into one task, routed to the accountable person of its
@@ -6,26 +6,22 @@ touchpoint in the charter, due ``sla_hours`` after the customer answered (the cu
 clock, not the system's). Re-running adds only new responses (one task per response).
 The task carries the *redacted* comment and its themes, never the raw text.
 
-Owners move a task ``open`` → ``contacted`` → ``closed`` (:func:`update`); :func:`report`
-measures the loop: the share of due tasks whose customer was contacted within the SLA (Wilson
-interval), the share contacted at all, median hours to contact, open overdue tasks — overall
-and per owner and touchpoint; tasks whose touchpoint has no accountable person are counted as
-unrouted (an accountability gap for ``cxo charter check``).
+Owners move a task ``open`` → ``contacted`` → ``closed`` (:func:`update`); :func:`tasks` lists
+them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from cxo.core.jsonable import jsonable_dict
+from cxo.core.messages import Message, msg
 from cxo.errors import MissingDataError, UsageError
 from cxo.initiatives.portfolio import ensure_store
-from cxo.stats.proportions import proportion
 from cxo.store.db import session_scope
 from cxo.store.models import AuditEntry, FollowUpRow
 
@@ -68,7 +64,8 @@ class FollowUp:
         return jsonable_dict(dict(self.__dict__))
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """Now in UTC without a time zone (as the store keeps times)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -102,11 +99,19 @@ class Generated:
     candidates: int
     created: int
     unrouted: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return jsonable_dict(dict(self.__dict__))
+        """JSON-ready dict (notes as message keys with their parameters)."""
+        return jsonable_dict(
+            {
+                "since": self.since,
+                "candidates": self.candidates,
+                "created": self.created,
+                "unrouted": self.unrouted,
+                "note_messages": [n.to_dict() for n in self.notes],
+            }
+        )
 
 
 def generate(
@@ -126,40 +131,14 @@ def generate(
             "follow-ups need table `responses`", hint="import it with `cxo import responses FILE`"
         )
     tagged = "response_text" in tables
-    notes: list[str] = []
+    notes: list[Message] = []
     if not tagged:
-        notes.append(
-            "comments are not tagged: tasks come from detractors only and carry no comment "
-            "(run `cxo text tag` for negative comments and redacted text)"
-        )
-    with ws.connect(read_only=True) as con:
-        if since is None:
-            last = con.execute("select max(responded_at)::date from responses").fetchone()
-            if last is None or last[0] is None:
-                raise MissingDataError("table `responses` is empty: nothing to follow up")
-            since = last[0] - dt.timedelta(days=DEFAULT_DAYS)
-        text_cols = "t.redacted_text, t.sentiment, th.themes" if tagged else "null, null, null"
-        text_join = (
-            """left join response_text t using (response_id)
-               left join (select response_id, string_agg(theme, ',' order by theme) as themes
-                          from response_themes where sentiment = 'negative' group by 1) th
-               using (response_id)"""
-            if tagged
-            else ""
-        )
-        negative = "or t.sentiment = 'negative'" if tagged else ""
-        rows = con.execute(
-            f"""select r.response_id, r.customer_id, r.touchpoint, r.responded_at, r.nps,
-                       {text_cols}
-                from responses r {text_join}
-                where r.responded_at >= $since and (r.nps <= 6 {negative})
-                order by r.responded_at, r.response_id""",
-            {"since": since},
-        ).fetchall()
+        notes.append(msg("followups.generate.untagged"))
+    since, rows = _candidates(ws, since, tagged)
     charter = ws.charter()
     url = ws.app_database_url
     ensure_store(url)
-    now = _now()
+    now = utc_now()
     created = unrouted = 0
     with session_scope(url) as session:
         known = set(session.scalars(select(FollowUpRow.response_id)).all())
@@ -199,11 +178,40 @@ def generate(
         )
         session.commit()
     if unrouted:
-        notes.append(
-            f"{unrouted} tasks have no owner: their touchpoints lack an accountable person "
-            "in the charter (`cxo charter check`)"
-        )
+        notes.append(msg("followups.generate.unrouted", tasks=unrouted))
     return Generated(since, len(rows), created, unrouted, notes)
+
+
+def _candidates(
+    ws: Workspace, since: dt.date | None, tagged: bool
+) -> tuple[dt.date, list[tuple[Any, ...]]]:
+    """Detractors and negative comments since ``since`` (default: the ``DEFAULT_DAYS`` days up
+    to the newest response), oldest first, with the redacted comment and negative themes."""
+    with ws.connect(read_only=True) as con:
+        if since is None:
+            last = con.execute("select max(responded_at)::date from responses").fetchone()
+            if last is None or last[0] is None:
+                raise MissingDataError("table `responses` is empty: nothing to follow up")
+            since = last[0] - dt.timedelta(days=DEFAULT_DAYS)
+        text_cols = "t.redacted_text, t.sentiment, th.themes" if tagged else "null, null, null"
+        text_join = (
+            """left join response_text t using (response_id)
+               left join (select response_id, string_agg(theme, ',' order by theme) as themes
+                          from response_themes where sentiment = 'negative' group by 1) th
+               using (response_id)"""
+            if tagged
+            else ""
+        )
+        negative = "or t.sentiment = 'negative'" if tagged else ""
+        rows = con.execute(
+            f"""select r.response_id, r.customer_id, r.touchpoint, r.responded_at, r.nps,
+                       {text_cols}
+                from responses r {text_join}
+                where r.responded_at >= $since and (r.nps <= 6 {negative})
+                order by r.responded_at, r.response_id""",
+            {"since": since},
+        ).fetchall()
+    return since, rows
 
 
 def tasks(
@@ -242,7 +250,7 @@ def update(
     """Move task ``task_id`` to ``status`` (``contacted`` or ``closed``; ``open`` reopens)."""
     if status not in STATUSES:
         raise UsageError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-    when = at or _now()
+    when = at or utc_now()
     url = ws.app_database_url
     ensure_store(url)
     with session_scope(url) as session:
@@ -264,106 +272,14 @@ def update(
         return _from_row(row)
 
 
-@dataclass(frozen=True)
-class LoopStats:
-    """How well one group of tasks was followed up."""
-
-    group: str
-    tasks: int
-    due: int
-    within_sla: float
-    within_sla_ci: tuple[float, float]
-    contacted: float
-    median_hours_to_contact: float | None
-    overdue_open: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return jsonable_dict(dict(self.__dict__))
-
-
-def _stats(group: str, items: list[FollowUp], now: dt.datetime) -> LoopStats:
-    due = [t for t in items if t.due_at <= now]
-    ok = sum(1 for t in due if t.contacted_at is not None and t.contacted_at <= t.due_at)
-    contacted = [t for t in items if t.contacted_at is not None]
-    hours = [
-        (t.contacted_at - t.responded_at).total_seconds() / 3600
-        for t in contacted
-        if t.contacted_at
-    ]
-    if due:
-        est = proportion(ok, len(due))
-        share, ci = est.value, (est.ci_low, est.ci_high)
-    else:
-        share, ci = float("nan"), (float("nan"), float("nan"))
-    return LoopStats(
-        group,
-        len(items),
-        len(due),
-        share,
-        ci,
-        len(contacted) / len(items) if items else float("nan"),
-        statistics.median(hours) if hours else None,
-        sum(1 for t in items if t.overdue(now)),
-    )
-
-
-@dataclass
-class LoopReport:
-    """The closed loop overall, per owner and per touchpoint."""
-
-    now: dt.datetime
-    overall: LoopStats
-    by_owner: list[LoopStats]
-    by_touchpoint: list[LoopStats]
-    unrouted: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return jsonable_dict(
-            {
-                "now": self.now,
-                "overall": self.overall.to_dict(),
-                "by_owner": [s.to_dict() for s in self.by_owner],
-                "by_touchpoint": [s.to_dict() for s in self.by_touchpoint],
-                "unrouted": self.unrouted,
-            }
-        )
-
-
-def report(ws: Workspace, *, now: dt.datetime | None = None) -> LoopReport:
-    """Follow-up rate within the SLA, time to contact and overdue tasks."""
-    at = now or _now()
-    items = tasks(ws)
-    if not items:
-        raise MissingDataError(
-            "no follow-up tasks yet", hint="create them with `cxo followup generate`"
-        )
-
-    def grouped(key: str) -> list[LoopStats]:
-        groups: dict[str, list[FollowUp]] = {}
-        for t in items:
-            groups.setdefault(getattr(t, key) or "(no owner)", []).append(t)
-        return [_stats(k, v, at) for k, v in sorted(groups.items())]
-
-    return LoopReport(
-        at,
-        _stats("all", items, at),
-        grouped("owner"),
-        grouped("touchpoint"),
-        sum(1 for t in items if not t.owner),
-    )
-
-
 __all__ = [
+    "DEFAULT_DAYS",
     "DEFAULT_SLA_HOURS",
     "STATUSES",
     "FollowUp",
     "Generated",
-    "LoopReport",
-    "LoopStats",
     "generate",
-    "report",
     "tasks",
     "update",
+    "utc_now",
 ]

@@ -1,0 +1,42 @@
+"""The closed loop: detractors and complaints become follow-up tasks for the touchpoint's owner.
+
+* :mod:`cxo.followups.tasks` — :func:`generate` routes every new detractor (NPS 0–6) and
+  negative comment to the accountable person of its touchpoint, due ``sla_hours`` after the
+  customer answered; :func:`tasks` lists them; :func:`update` moves a task ``open`` →
+  ``contacted`` → ``closed``;
+* :mod:`cxo.followups.loop` — :func:`report` measures the loop: the share of due tasks
+  contacted within the SLA (Wilson interval), the share contacted at all, median hours to
+  contact, open overdue tasks — overall, per owner and per touchpoint; unrouted tasks are an
+  accountability gap.
+
+Results are data; :mod:`cxo.report.followups` puts them in words.
+"""
+
+from __future__ import annotations
+
+from cxo.followups.loop import NO_OWNER, LoopReport, LoopStats, report
+from cxo.followups.tasks import (
+    DEFAULT_DAYS,
+    DEFAULT_SLA_HOURS,
+    STATUSES,
+    FollowUp,
+    Generated,
+    generate,
+    tasks,
+    update,
+)
+
+__all__ = [
+    "DEFAULT_DAYS",
+    "DEFAULT_SLA_HOURS",
+    "NO_OWNER",
+    "STATUSES",
+    "FollowUp",
+    "Generated",
+    "LoopReport",
+    "LoopStats",
+    "generate",
+    "report",
+    "tasks",
+    "update",
+]

@@ -1,0 +1,150 @@
+"""The closed loop in words: generated tasks, the task list, the SLA report, its JSON.
+
+Turns the data of :mod:`cxo.followups` into German or English for ``cxo followup`` and the
+board report. The JSON keeps the keys it always had (``notes`` of a generation run in
+English, next to the message keys and parameters they come from).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cxo.followups.loop import NO_OWNER
+from cxo.report import format as fmt
+from cxo.report.html import render
+from cxo.report.initiatives import Table, texts
+from cxo.report.messages import message, text
+
+if TYPE_CHECKING:
+    from cxo.followups import FollowUp, Generated, LoopReport, LoopStats
+
+LEVEL = 0.95
+REPORT_COLUMNS = ("tasks", "due", "within_sla", "contacted", "median_hours", "overdue")
+LIST_COLUMNS = ("id", "due", "owner", "touchpoint", "reason", "nps", "status", "comment")
+
+
+def _lang(language: str) -> str:
+    return "de" if language == "de" else "en"
+
+
+def group_label(group: str, language: str = "en") -> str:
+    """A group of the report: owners and touchpoints as they are; ``all`` and tasks without
+    an owner in words."""
+    if group == NO_OWNER:
+        return message("followups.no_owner", _lang(language))
+    if group == "all":
+        return message("followups.all", _lang(language))
+    return group
+
+
+def notes(result: Generated, language: str = "en") -> list[str]:
+    """``note: …`` lines of a generation run."""
+    lang = _lang(language)
+    return [message("followups.note", lang, note=text(n, lang)) for n in result.notes]
+
+
+def summary(result: Generated, language: str = "en") -> str:
+    """What ``cxo followup generate`` did, in one line."""
+    return message(
+        "followups.generate.summary",
+        _lang(language),
+        created=result.created,
+        candidates=result.candidates,
+        since=result.since,
+    )
+
+
+def demo_line(result: Generated, language: str = "en") -> str:
+    """The closed loop in the demo's closing summary."""
+    return message(
+        "followups.generate.demo", _lang(language), created=result.created, since=result.since
+    )
+
+
+def status_line(task: FollowUp, language: str = "en") -> str:
+    """``task 12: closed``."""
+    lang = _lang(language)
+    return message(
+        "followups.task.status", lang, id=str(task.id), status=status_label(task.status, lang)
+    )
+
+
+def status_label(status: str, language: str = "en") -> str:
+    """``open``, ``contacted``, ``closed`` in words."""
+    return message(f"followups.status.{status}", _lang(language))
+
+
+def task_table(items: list[FollowUp], language: str = "en", limit: int | None = None) -> Table:
+    """Tasks, oldest due first (``limit`` rows; the title counts all)."""
+    lang = _lang(language)
+    rows = [
+        [
+            str(t.id),
+            t.due_at.strftime("%Y-%m-%d %H:%M"),
+            t.owner or group_label(NO_OWNER, lang),
+            t.touchpoint,
+            t.reason,
+            "" if t.nps is None else str(t.nps),
+            status_label(t.status, lang),
+            (t.comment or "")[:80],
+        ]
+        for t in items[:limit]
+    ]
+    return Table(
+        message("followups.list.title", lang, count=len(items)),
+        [message(f"followups.list.{c}", lang) for c in LIST_COLUMNS],
+        rows,
+    )
+
+
+def stats_cells(s: LoopStats, language: str = "en") -> list[str]:
+    """One group's tasks, due, share within the SLA with its interval, contacted, median hours
+    to contact and overdue tasks."""
+    lang = _lang(language)
+    est = s.within_sla
+    return [
+        str(s.tasks),
+        str(s.due),
+        f"{fmt.percent(est.value, 0, lang)} "
+        f"[{fmt.percent(est.ci_low, 0, lang)}; {fmt.percent(est.ci_high, 0, lang)}]",
+        fmt.percent(s.contacted, 0, lang),
+        fmt.number(s.median_hours_to_contact, 1, lang),
+        str(s.overdue_open),
+    ]
+
+
+def report_table(result: LoopReport, language: str = "en", *, by: str = "owner") -> Table:
+    """The loop overall and per owner (``by="touchpoint"``: per touchpoint)."""
+    lang = _lang(language)
+    groups = result.by_owner if by == "owner" else result.by_touchpoint
+    columns = [message(f"followups.report.{by}", lang)]
+    columns += [message(f"followups.report.{c}", lang, level=LEVEL) for c in REPORT_COLUMNS]
+    rows = [[group_label(s.group, lang), *stats_cells(s, lang)] for s in [result.overall, *groups]]
+    return Table(message("followups.report.title", lang), columns, rows)
+
+
+def unrouted_line(result: LoopReport, language: str = "en") -> str | None:
+    """How many tasks nobody is accountable for (``None`` when every task has an owner)."""
+    if not result.unrouted:
+        return None
+    return message("followups.report.unrouted", _lang(language), tasks=result.unrouted)
+
+
+def section(result: LoopReport, language: str = "en", currency: str = "EUR") -> str:
+    """HTML section for the board report: the loop per owner and per touchpoint."""
+    lang = _lang(language)
+    return render(
+        "followups.html",
+        language=lang,
+        currency=currency,
+        owners=report_table(result, lang),
+        touchpoints=report_table(result, lang, by="touchpoint"),
+        unrouted=unrouted_line(result, lang),
+    )
+
+
+def to_json(result: Generated | LoopReport | FollowUp) -> dict[str, Any]:
+    """The JSON of ``cxo followup generate|report --json`` (and of one task):
+    ``result.to_dict()`` with the English ``notes`` next to their message dicts."""
+    out: dict[str, Any] = texts(result.to_dict())
+    return out
