@@ -93,7 +93,8 @@ def run_demo(
 
     result.scorecard = scorecard(ws, by=["touchpoint"])
     say("assessing: pains, drivers, churn linkage, focus")
-    from cxo.assess import assess, write_assessment
+    from cxo.assess import assess
+    from cxo.report.assessment import write_assessment
 
     result.assessment = assess(ws)
     write_assessment(ws, result.assessment, author="cxo demo")
@@ -108,7 +109,7 @@ def run_demo(
     say("initiatives: loading the company's plan, measuring what each did")
     _initiatives(result, sim_dir / "portfolio.yaml")
     say("closed loop: routing recent detractors and complaints to their owners")
-    from cxo.initiatives.followups import generate
+    from cxo.followups import generate
 
     result.followups = generate(ws, author="cxo demo")
     say("writing the report")
@@ -130,42 +131,38 @@ def _initiatives(result: DemoResult, portfolio_file: Path) -> None:
 
 
 def write_demo_report(result: DemoResult) -> Path:
-    """Assemble the report page from every result's HTML section."""
+    """Assemble the report page from every result's section, in the workspace language."""
+    from cxo.report import assessment, diagnostics, initiatives, scorecard
     from cxo.report.board import Section, write_report
+    from cxo.report.messages import message
 
     ws = result.workspace
-    charter = ws.charter()
-    de = ws.settings.language == "de"
-    sections = [Section("Scorecard", result.scorecard.to_html())]
+    lang, cur = ws.settings.language, ws.settings.currency
+    sections = [
+        Section(message("demo.section.scorecard", lang), scorecard.section(result.scorecard, lang))
+    ]
     if result.assessment is not None:
-        sections.append(Section("Standortbestimmung", result.assessment.to_html()))
-    titles = {
-        "loyalty": ("Treuestrafe", "Loyalty penalty"),
-        "marketing": ("Gießkannen-Marketing", "Watering-can marketing"),
-        "complaints": ("Beschwerden ohne Handlungsspielraum", "Complaints without latitude"),
-        "selfservice": ("Self-Service wie eine Steuererklärung", "Portal like a tax return"),
-    }
-    for name, diag in result.diagnostics.items():
-        de_title, en_title = titles[name]
-        sections.append(Section(de_title if de else en_title, diag.to_html()))
-    if result.proofs or result.priorities is not None:
-        from cxo.initiatives.html import render
-
         sections.append(
             Section(
-                "Initiativen und Nachweis" if de else "Initiatives and proof",
-                render(
-                    result.proofs,
-                    result.priorities,
-                    language=ws.settings.language,
-                    currency=ws.settings.currency,
-                ),
+                message("demo.section.assessment", lang),
+                assessment.section(result.assessment, lang, cur),
+            )
+        )
+    for diag in result.diagnostics.values():
+        sections.append(
+            Section(diagnostics.title(diag, lang), diagnostics.section(diag, lang, cur))
+        )
+    if result.proofs or result.priorities is not None:
+        sections.append(
+            Section(
+                message("demo.section.initiatives", lang),
+                initiatives.section(result.priorities, lang, cur, proofs=result.proofs),
             )
         )
     return write_report(
         ws.reports_dir / "report.html",
-        "Customer Experience: Standortbestimmung" if de else "Customer experience assessment",
+        message("demo.report.title", lang),
         sections,
-        language=ws.settings.language,
-        company=charter.company.name,
+        language=lang,
+        company=ws.charter().company.name,
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape as esc
 
-from cxo.cli.common import console, err_console, handle_errors, progress
+from cxo.cli.common import echo, handle_errors, progress
 from cxo.core.charter import COMPANY_TYPES
-from cxo.engine.format import format_number
 from cxo.errors import UsageError
+
+if TYPE_CHECKING:
+    from cxo.demo import DemoResult
 
 
 def register(app: typer.Typer) -> None:
@@ -52,57 +53,66 @@ def demo(
             workspace_dir, company_type=company_type, customers=customers, seed=seed, step=step
         )
         bar.update(task, completed=steps, description="done")
-    de = result.workspace.settings.language == "de"
-    words = (
-        ("gelesen", "importiert", "in Quarantäne") if de else ("read", "imported", "quarantined")
-    )
-    for rec in result.imports:
-        read, imported, quarantined = (
-            format_number(rec[k], 0, "de" if de else "en")
-            for k in ("read", "imported", "quarantined")
-        )
-        console.print(
-            f"  {rec['table']:<11} {words[0]} {read:>9} = {words[1]} {imported:>9}"
-            f" + {words[2]} {quarantined:>6}"
-        )
-    console.print(result.scorecard.summary())
-    if result.assessment is not None:
-        console.print(result.assessment.summary())
-    for name, diag in result.diagnostics.items():
-        console.print(f"[bold]{name}[/]: {diag.summary()}")
-    for proof in result.proofs:
-        n = proof.effect.nps
-        console.print(
-            f"[bold]initiative {esc(proof.initiative.key)}[/]: NPS effect {n.estimate:+.1f} "
-            f"[{n.ci_low:+.1f}, {n.ci_high:+.1f}] (expected "
-            f"{proof.initiative.expected_nps_effect or 0:+.1f}); {proof.case.verdict}: "
-            f"{esc(proof.case.reason)}",
-            highlight=False,
-        )
-    if result.priorities is not None:
-        for stop in result.priorities.stop:
-            console.print(
-                f"stop candidate: {esc(stop.initiative.key)} — {esc(stop.stop_reason or '')}",
-                highlight=False,
-            )
-    if result.followups is not None:
-        console.print(
-            f"closed loop: {result.followups.created} follow-up tasks routed to their owners "
-            f"(detractors and complaints since {result.followups.since})",
-            highlight=False,
-        )
-    for name, why in result.skipped.items():
-        err_console.print(f"[yellow]skipped {name}:[/] {why}")
-    ws = result.workspace
-    console.print()
-    console.print(f"[green]✓[/] report written to [bold]{result.report_path}[/]")
-    console.print("next:")
-    console.print(f"  cxo scorecard --workspace {ws.root} --by segment")
-    console.print(f"  cxo assess --workspace {ws.root} --json")
-    console.print(f"  cxo initiative rank --workspace {ws.root}")
-    console.print(f"  cxo followup list --workspace {ws.root}")
-    console.print(f"  cxo serve --workspace {ws.root}")
+    _print_outcome(result)
     if serve:
         from cxo.cli.serve import run_server
 
-        run_server(ws, "127.0.0.1", port)
+        run_server(result.workspace, "127.0.0.1", port)
+
+
+def _print_outcome(result: DemoResult) -> None:
+    """What the demo found, in the workspace language (user data printed as it is)."""
+    from cxo.report import assessment, diagnostics, followups, initiatives, scorecard
+    from cxo.report.messages import message
+
+    ws = result.workspace
+    lang, cur = ws.settings.language, ws.settings.currency
+    width = max(len(rec["table"]) for rec in result.imports) if result.imports else 0
+    for rec in result.imports:
+        counts = {k: rec[k] for k in ("read", "imported", "quarantined")}
+        echo(
+            message(
+                "demo.import_line",
+                lang,
+                table=rec["table"].ljust(width),
+                reconciliation=message("ingest.reconciliation", lang, **counts),
+            )
+        )
+    echo(scorecard.summary(result.scorecard, lang, cur))
+    if result.assessment is not None:
+        echo(assessment.summary(result.assessment, lang, cur))
+    for diag in result.diagnostics.values():
+        echo(diagnostics.summary(diag, lang, cur))
+    for proof in result.proofs:
+        echo(initiatives.proof_line(proof, lang, cur))
+    if result.priorities is not None:
+        for stop in result.priorities.stop:
+            reason = initiatives.stop_reason(stop, lang)
+            echo(message("demo.stop_candidate", lang, key=stop.initiative.key, reason=reason))
+    if result.followups is not None:
+        echo(followups.demo_line(result.followups, lang))
+    for name, why in result.skipped.items():
+        echo(message("demo.skipped", lang, name=name, why=why), err=True)
+    echo("")
+    echo(message("demo.report_written", lang, path=str(result.report_path)))
+    echo(message("demo.next", lang))
+    cxo = _cxo_command()
+    for args in (
+        "scorecard --by segment",
+        "assess --json",
+        "initiative rank",
+        "followup list",
+        "serve",
+    ):
+        echo(f"  {cxo} {args} --workspace {ws.root}")
+
+
+def _cxo_command() -> str:
+    """How to call cxo again: ``uv run cxo`` when started by ``uv run`` (cxo is then on the
+    PATH of this process only), else ``cxo`` when it is on PATH."""
+    import os
+    import shutil
+
+    if os.environ.get("UV_RUN_RECURSION_DEPTH") or not shutil.which("cxo"):
+        return "uv run cxo"
+    return "cxo"

@@ -1,7 +1,7 @@
 """The report: one self-contained HTML page assembled from result sections.
 
-Each analysis result (scorecard, assessment, diagnostics) renders its own autoescaped
-section with ``to_html()``; this module wraps them in a page with inline CSS, so the file
+Each kind of result (scorecard, assessment, diagnostics, initiatives) has its renderer in
+``cxo.report.<kind>.section()``, autoescaped; this module wraps them in a page with inline CSS, so the file
 opens anywhere without network access. The full board report (PDF, trend charts, initiatives)
 builds on this.
 """
