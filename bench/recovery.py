@@ -1,6 +1,7 @@
 """Recovery of planted truth: run the assessment on a simulated company and score it.
 
-Test and benchmark harness, not part of the product. Used by the recovery tests (``tests/assess/test_recovery.py``) and the benchmark
+Test and benchmark harness, not part of the product. Used by the recovery tests
+(``tests/assess/test_recovery.py``) and the benchmark
 ``bench/assess_recovery.py``. The criteria are the issue's acceptance:
 
 * every planted pain appears in the top (planted + 2) of the ranking, flagged, with an owner;

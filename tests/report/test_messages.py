@@ -37,7 +37,8 @@ def test_every_area_has_both_languages_with_the_same_keys(area: str) -> None:
     assert set(keys["en"]) == set(keys["de"]), set(keys["en"]) ^ set(keys["de"])
     for key, en in keys["en"].items():
         de = keys["de"][key]
-        assert en.strip() and de.strip(), f"{key} has an empty text"
+        assert en.strip(), f"{key} has an empty English text"
+        assert de.strip(), f"{key} has an empty German text"
         assert placeholders(en) == placeholders(de), f"{key}: placeholders differ"
         for name, spec in placeholders(en).items():
             assert not spec or _SPEC.match(spec), f"{key}: unknown spec {spec!r} for {name}"
@@ -49,7 +50,7 @@ def test_keys_are_namespaced_by_their_area() -> None:
 
 
 def test_missing_key_names_the_key_and_language() -> None:
-    with pytest.raises(KeyError, match="no.such.key.*de"):
+    with pytest.raises(KeyError, match=r"no\.such\.key.*de"):
         message("no.such.key", "de")
 
 

@@ -1,9 +1,9 @@
 """The report: one self-contained HTML page assembled from result sections.
 
 Each kind of result (scorecard, assessment, diagnostics, initiatives) has its renderer in
-``cxo.report.<kind>.section()``, autoescaped; this module wraps them in a page with inline CSS, so the file
-opens anywhere without network access. The full board report (PDF, trend charts, initiatives)
-builds on this.
+``cxo.report.<kind>.section()``, autoescaped; this module wraps them in a page with inline
+CSS, so the file opens anywhere without network access. The full board report (PDF, trend
+charts, initiatives) builds on this.
 """
 
 from __future__ import annotations
