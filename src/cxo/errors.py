@@ -89,3 +89,25 @@ class NotFoundError(CxoError, LookupError):
     code = "not_found"
     exit_code = 1
     http_status = 404
+
+
+class AuthError(CxoError):
+    """The caller is not signed in, or the credentials (password, token) are wrong."""
+
+    code = "unauthenticated"
+    exit_code = 1
+    http_status = 401
+
+
+class ForbiddenError(CxoError):
+    """The caller is signed in but their role or scope does not allow this."""
+
+    code = "forbidden"
+    exit_code = 1
+    http_status = 403
+
+
+class CsrfError(ForbiddenError):
+    """A state-changing request from a browser session without its CSRF token."""
+
+    code = "csrf_failed"

@@ -2,54 +2,28 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
-import uvicorn
+from tests.web.support import Browsers
 
-from cxo.web.app import create_app
 from cxo.workspace import Workspace
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Workspace]]:
-    ws = Workspace.create(tmp_path / "ws", "service")
-    port = _free_port()
-    config = uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="error")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", ws
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-def test_health_index_and_openapi(server: tuple[str, Workspace]) -> None:
-    base, _ = server
+def test_health_index_and_openapi(base: str, browsers: Browsers) -> None:
     assert httpx.get(f"{base}/api/health").json()["status"] == "ok"
-    assert "cxo demo" in httpx.get(f"{base}/").text
-    assert "/api/scorecard" in httpx.get(f"{base}/openapi.json").json()["paths"]
+    assert httpx.get(f"{base}/api/v1/health").json()["status"] == "ok"
+    assert httpx.get(f"{base}/").status_code == 303  # sign in first
+    assert "cxo demo" in browsers.login("vic").get("/").text
+    schema = httpx.get(f"{base}/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+    paths = schema["paths"]
+    assert "/api/v1/scorecard" in paths
+    assert "/api/v1/followups/{task_id}/close" in paths
+    old = [p for p in paths if p.startswith("/api/") and not p.startswith("/api/v1/")]
+    assert old == ["/api/health"]
 
 
-def test_missing_assessment_uses_the_json_error_shape(server: tuple[str, Workspace]) -> None:
-    base, _ = server
-    response = httpx.get(f"{base}/api/assessment")
+def test_missing_assessment_uses_the_json_error_shape(browsers: Browsers) -> None:
+    response = browsers.login("vic").get("/api/v1/assessment")
     assert response.status_code == 404
     assert response.json() == {
         "error": "missing_data",
@@ -58,15 +32,38 @@ def test_missing_assessment_uses_the_json_error_shape(server: tuple[str, Workspa
     }
 
 
-def test_index_serves_the_written_report(server: tuple[str, Workspace]) -> None:
+def test_old_api_paths_redirect_to_v1(browsers: Browsers) -> None:
+    client = browsers.login("vic")
+    moved = client.get("/api/assessment?x=1")
+    assert moved.status_code == 308
+    assert moved.headers["location"] == "/api/v1/assessment?x=1"
+    assert client.get("/api/assessment", follow_redirects=True).status_code == 404
+    unknown = client.get("/api/v1/nope")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"] == "not_found"
+
+
+def test_framework_errors_use_the_json_error_shape(browsers: Browsers) -> None:
+    client = browsers.login("lea")
+    invalid = client.post("/api/v1/followups/1/note", json={"note": ""})
+    assert invalid.status_code == 422
+    assert invalid.json()["error"] == "invalid_request"
+    assert set(invalid.json()) == {"error", "message", "hint"}
+    wrong_method = client.delete("/me", headers={"Accept": "application/json"})
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"] == "method_not_allowed"
+
+
+def test_index_serves_the_written_report(browsers: Browsers, ws: Workspace) -> None:
     from cxo.report.board import Section, write_report
 
-    base, ws = server
     write_report(
         ws.reports_dir / "report.html",
         "Standortbestimmung",
         [Section("Test", "<p>&lt;script&gt;x&lt;/script&gt;</p>")],
     )
-    page = httpx.get(f"{base}/").text
-    assert "Standortbestimmung" in page
-    assert "<script>x" not in page
+    response = browsers.login("vic").get("/")
+    assert "Standortbestimmung" in response.text
+    assert "<script>x" not in response.text
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"

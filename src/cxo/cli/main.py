@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "initiative",
     "followup",
     "text",
+    "user",
     "serve",
 )
 

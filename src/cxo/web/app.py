@@ -1,54 +1,95 @@
 """The web app: FastAPI app factory over a workspace (loopback by default).
 
-Serves the latest report and a JSON API (OpenAPI at ``/docs``), one router per resource in
-:mod:`cxo.web.routes`. Errors use the one JSON error shape of
-:meth:`cxo.errors.CxoError.to_dict` with the status each error class declares. Users, roles
-and editing come with the web-app issue; until then the server binds to 127.0.0.1 only
-unless told otherwise.
+* ``/login``, ``/logout``, ``/me`` and ``/`` (the latest report) are pages; every other data
+  route is the JSON API under :data:`API` (OpenAPI at ``/openapi.json``, docs at ``/docs``
+  served from vendored files). Old ``/api/...`` paths answer 308 to ``/api/v1/...``.
+* Users sign in with a password (a signed session cookie, :mod:`cxo.web.routes.auth`) or send
+  a bearer token (``cxo user token NAME``); roles are enforced on the server for every route
+  (:mod:`cxo.web.deps`, :mod:`cxo.web.access`); every state-changing browser request needs
+  the session's CSRF token. Only ``/api/health``, the sign-in form and the docs are public.
+* Errors use the one JSON error shape (:mod:`cxo.web.errors`).
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.middleware.sessions import SessionMiddleware
 
 from cxo import __version__
-from cxo.errors import CxoError
-from cxo.web.deps import CurrentWorkspace
-from cxo.web.routes import analyses, followups, initiatives
+from cxo.errors import NotFoundError
+from cxo.web.deps import csrf_guard
+from cxo.web.docs import mount_static_and_docs
+from cxo.web.errors import install_error_handlers
+from cxo.web.routes import analyses, auth, followups, initiatives, pages, users
+from cxo.web.secret import secret_key
 from cxo.workspace import Workspace
 
-NO_REPORT = (
-    "<!doctype html><meta charset='utf-8'><title>cxo</title>"
-    "<h1>cxo</h1><p>No report yet. Run <code>cxo demo</code> or <code>cxo assess</code>."
-    " The JSON API is documented at <a href='/docs'>/docs</a>.</p>"
-)
+API = "/api/v1"
+SESSION_COOKIE = "cxo_session"
+SESSION_MAX_AGE = 12 * 60 * 60
+"""Seconds a session lasts after sign-in (then sign in again)."""
+_UNSAFE = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    if not request.url.path.startswith("/static/"):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def create_app(workspace: Workspace) -> FastAPI:
     """Build the app for ``workspace`` (no globals: one app per workspace)."""
     app = FastAPI(
-        title="cxo", version=__version__, description="Customer-experience ownership with evidence."
+        title="cxo",
+        version=__version__,
+        description="Customer-experience ownership with evidence. Sign in at /login, or "
+        "send `Authorization: Bearer <token>` (`cxo user token NAME`).",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(csrf_guard)],
     )
     app.state.workspace = workspace
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(workspace),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+    )
+    app.middleware("http")(_security_headers)
+    install_error_handlers(app)
 
-    @app.exception_handler(CxoError)
-    async def _cxo_error(_: Request, exc: CxoError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.http_status)
-
-    @app.get("/api/health")
+    @app.get("/api/health", tags=["health"])
+    @app.get(f"{API}/health", tags=["health"])
     def health() -> dict[str, str]:
-        """Liveness probe."""
+        """Liveness probe (no sign-in needed)."""
         return {"status": "ok", "version": __version__}
 
-    @app.get("/", response_class=HTMLResponse)
-    def index(ws: CurrentWorkspace) -> HTMLResponse:
-        """The latest report, or how to make one."""
-        report = ws.reports_dir / "report.html"
-        if report.exists():
-            return HTMLResponse(report.read_text("utf-8"))
-        return HTMLResponse(NO_REPORT)
-
-    for module in (analyses, initiatives, followups):
+    for module in (auth, pages):
         app.include_router(module.router)
+    for module in (analyses, initiatives, followups, users):
+        app.include_router(module.router, prefix=API)
+    mount_static_and_docs(app)
+
+    @app.api_route("/api/{rest:path}", methods=["GET", *_UNSAFE], include_in_schema=False)
+    def moved(rest: str, request: Request) -> Response:
+        """The API before ``/api/v1``: a permanent redirect keeping method and body."""
+        if rest == "v1" or rest.startswith("v1/"):
+            raise NotFoundError(f"no API route {request.url.path}", hint="see /openapi.json")
+        query = f"?{request.url.query}" if request.url.query else ""
+        response = RedirectResponse(f"{API}/{rest}{query}", status_code=308)
+        response.headers["Deprecation"] = "true"
+        return response
+
     return app

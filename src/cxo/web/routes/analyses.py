@@ -1,15 +1,15 @@
-"""Read-only analyses: scorecard and the latest saved assessment."""
+"""Read-only analyses: scorecard and the latest saved assessment (every signed-in role)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from cxo.web.deps import CurrentWorkspace
+from cxo.web.deps import CurrentWorkspace, reader
 from cxo.workspace import latest_assessment
 
-router = APIRouter(prefix="/api", tags=["analyses"])
+router = APIRouter(tags=["analyses"], dependencies=[Depends(reader)])
 
 
 @router.get("/scorecard")
@@ -19,10 +19,10 @@ def scorecard(
 ) -> dict[str, Any]:
     """The scorecard grouped by the given dimensions (touchpoint, segment, channel, …)."""
     from cxo.engine import scorecard as compute
+    from cxo.report.scorecard import to_json
 
     dims = [d for item in by for d in item.split(",") if d]
-    result: dict[str, Any] = compute(workspace, by=dims).to_dict()
-    return result
+    return to_json(compute(workspace, by=dims))
 
 
 @router.get("/assessment")

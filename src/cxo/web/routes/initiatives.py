@@ -1,64 +1,88 @@
-"""Initiatives and proof: portfolio, ranking, business case, measured effect."""
+"""Initiatives and proof: portfolio, ranking, business case, measured effect.
+
+Owners see only the initiatives of their touchpoints (:class:`cxo.web.access.Scope`); the
+ranking keeps every pain (an aggregate) but lists only their initiatives.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from cxo.web.deps import CurrentWorkspace
+from cxo.web import access
+from cxo.web.access import Scope
+from cxo.web.deps import CurrentWorkspace, Reader, reader
 
-router = APIRouter(prefix="/api/initiatives", tags=["initiatives"])
+router = APIRouter(prefix="/initiatives", tags=["initiatives"], dependencies=[Depends(reader)])
 
 
 @router.get("")
-def initiative_list(workspace: CurrentWorkspace) -> list[dict[str, Any]]:
-    """The portfolio of initiatives."""
+def initiative_list(workspace: CurrentWorkspace, user: Reader) -> list[dict[str, Any]]:
+    """The portfolio of initiatives (an owner's own only)."""
     from cxo.initiatives import initiatives
 
-    return [i.to_dict() for i in initiatives(workspace.app_database_url)]
+    scope = Scope.of(workspace, user)
+    found = initiatives(workspace.app_database_url)
+    return [i.to_dict() for i in found if scope.sees_initiative(i)]
 
 
 @router.get("/ranking")
-def initiative_ranking(workspace: CurrentWorkspace, measured: bool = True) -> dict[str, Any]:
+def initiative_ranking(
+    workspace: CurrentWorkspace, user: Reader, measured: bool = True
+) -> dict[str, Any]:
     """Initiatives against the ranked pains of the latest assessment; gaps; what to stop."""
-    from cxo.initiatives import rank
+    from cxo.initiatives import initiatives, rank
+    from cxo.report.initiatives import to_json
 
-    return rank(workspace, measured=measured).to_dict()
+    lang, cur = workspace.settings.language, workspace.settings.currency
+    result = to_json(rank(workspace, measured=measured), lang, cur)
+    scope = Scope.of(workspace, user)
+    if scope.everything:
+        return result
+    visible = {i.key for i in initiatives(workspace.app_database_url) if scope.sees_initiative(i)}
+    return access.scoped_ranking(result, visible)
 
 
 @router.get("/{key}")
-def initiative_one(workspace: CurrentWorkspace, key: str) -> dict[str, Any]:
+def initiative_one(workspace: CurrentWorkspace, user: Reader, key: str) -> dict[str, Any]:
     """One initiative."""
-    from cxo.initiatives import get_initiative
-
-    return get_initiative(workspace.app_database_url, key).to_dict()
+    return access.initiative(workspace, Scope.of(workspace, user), key).to_dict()
 
 
 @router.get("/{key}/case")
 def initiative_case(
     workspace: CurrentWorkspace,
+    user: Reader,
     key: str,
     horizon: int = 36,
     discount_rate: float = 0.08,
     margin: float = 1.0,
 ) -> dict[str, Any]:
     """Business case before launch: NPV, ROI, payback, break-even, sensitivity."""
-    from cxo.initiatives import case, get_initiative
+    from cxo.initiatives import case
+    from cxo.report.initiatives import case_json
 
-    ini = get_initiative(workspace.app_database_url, key)
+    ini = access.initiative(workspace, Scope.of(workspace, user), key)
     result, reach = case(
         workspace, ini, horizon_months=horizon, discount_rate=discount_rate, margin=margin
     )
-    return {"initiative": ini.to_dict(), "reach": reach.to_dict(), **result.to_dict()}
+    lang, cur = workspace.settings.language, workspace.settings.currency
+    return case_json(ini, reach, result, lang, cur)
 
 
 @router.get("/{key}/effect")
 def initiative_effect(
-    workspace: CurrentWorkspace, key: str, pre_months: int = 12, post_months: int | None = None
+    workspace: CurrentWorkspace,
+    user: Reader,
+    key: str,
+    pre_months: int = 12,
+    post_months: int | None = None,
 ) -> dict[str, Any]:
     """Measured effect after launch (difference-in-differences), churn, money and ROI."""
-    from cxo.initiatives import get_initiative, measure
+    from cxo.initiatives import measure
+    from cxo.report.initiatives import to_json
 
-    ini = get_initiative(workspace.app_database_url, key)
-    return measure(workspace, ini, pre_months=pre_months, post_months=post_months).to_dict()
+    ini = access.initiative(workspace, Scope.of(workspace, user), key)
+    proof = measure(workspace, ini, pre_months=pre_months, post_months=post_months)
+    return to_json(proof, workspace.settings.language, workspace.settings.currency)
