@@ -187,7 +187,7 @@ def test_stop_reason_and_proof_json_as_before() -> None:
     assert proof_json["revenue_kept_per_month"] == {
         "value": -25.0, "ci_low": -126.0, "ci_high": 64.0, "currency": "EUR",
     }  # fmt: skip
-    assert proof_json["business_case"]["reason"].startswith("Der gemessenen Effekt")
+    assert proof_json["business_case"]["reason"].startswith("Der gemessene Effekt")
     assert words.proof_line(proof, "en").startswith(
         "initiative flop: NPS effect -1.5 [-5.0, +2.0] (expected +40.0); weak: The measured"
     )
