@@ -27,6 +27,8 @@ from cxo.workspace import Workspace
 
 runner = CliRunner()
 
+pytestmark = pytest.mark.slow  # a simulated company with its portfolio (about 20 s)
+
 
 def _run(*args: str) -> Any:
     result = runner.invoke(app, list(args))

@@ -131,6 +131,7 @@ import_file(Workspace(Path(sys.argv[1])), "responses", sys.argv[2], progress=pro
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hook", ["validated", "written"])
 def test_kill_9_during_a_first_import_leaves_the_table_empty_and_intact(
     ws: Workspace, tmp_path: Path, q: Query, hook: str
@@ -182,6 +183,7 @@ def test_kill_9_during_a_first_import_leaves_the_table_empty_and_intact(
     assert q("select count(*) from responses") == [(50_000 - 50_000 // 12,)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hook", ["reading", "validated", "written"])
 def test_kill_9_mid_import_leaves_the_previous_state(
     ws: Workspace, tmp_path: Path, q: Query, hook: str

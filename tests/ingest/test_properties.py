@@ -7,6 +7,7 @@ import io
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,8 @@ row = st.lists(text_value, min_size=len(HEADER) - 2, max_size=len(HEADER) + 2)
 SETTINGS = settings(
     max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+
+pytestmark = pytest.mark.slow  # hypothesis runs; CI runs them, the quick lane skips them
 
 
 def check(data: bytes, expected_rows: int | None = None) -> None:
