@@ -131,38 +131,17 @@ def _initiatives(result: DemoResult, portfolio_file: Path) -> None:
 
 
 def write_demo_report(result: DemoResult) -> Path:
-    """Assemble the report page from every result's section, in the workspace language."""
-    from cxo.report import assessment, diagnostics, initiatives, scorecard
-    from cxo.report.board import Section, write_report
-    from cxo.report.messages import message
+    """Write the board report (``reports/report.html``, which the app serves at ``/``) from
+    the demo's results, in the workspace language."""
+    from cxo.report.board import gather, render_board
 
     ws = result.workspace
-    lang, cur = ws.settings.language, ws.settings.currency
-    sections = [
-        Section(message("demo.section.scorecard", lang), scorecard.section(result.scorecard, lang))
-    ]
-    if result.assessment is not None:
-        sections.append(
-            Section(
-                message("demo.section.assessment", lang),
-                assessment.section(result.assessment, lang, cur),
-            )
-        )
-    for diag in result.diagnostics.values():
-        sections.append(
-            Section(diagnostics.title(diag, lang), diagnostics.section(diag, lang, cur))
-        )
-    if result.proofs or result.priorities is not None:
-        sections.append(
-            Section(
-                message("demo.section.initiatives", lang),
-                initiatives.section(result.priorities, lang, cur, proofs=result.proofs),
-            )
-        )
-    return write_report(
-        ws.reports_dir / "report.html",
-        message("demo.report.title", lang),
-        sections,
-        language=lang,
-        company=ws.charter().company.name,
-    )
+    known: dict[str, Any] = dict(result.diagnostics)
+    for name in ("loyalty", "marketing", "complaints", "selfservice"):
+        if name in result.skipped:
+            known[name] = CxoError(result.skipped[name])
+    data = gather(ws, diagnostics=known, priorities=result.priorities)
+    path = ws.reports_dir / "report.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_board(data), "utf-8")
+    return path
