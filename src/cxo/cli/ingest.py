@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,6 +12,7 @@ from cxo.cli.common import (
     JsonOption,
     WorkspaceOption,
     console,
+    echo,
     err_console,
     handle_errors,
     print_json,
@@ -22,6 +23,8 @@ from cxo.errors import UsageError
 
 if TYPE_CHECKING:
     from cxo.ingest.batch import BatchResult
+    from cxo.ingest.mapping import Mapping
+    from cxo.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -59,15 +62,27 @@ class _Advance:
 @handle_errors
 def import_cmd(
     table: Annotated[
-        str, typer.Argument(help="Contract table: customers, contracts, responses, ….")
+        str,
+        typer.Argument(
+            help="Contract table: customers, contracts, responses, … (with --map: `all` or "
+            "left out for every table the mapping fills)."
+        ),
     ],
     files: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help="CSV/TSV, XLSX, Parquet or JSON-lines files, or a database URL with --query.",
             show_default=False,
         ),
-    ],
+    ] = None,
+    mapping_name: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            "-m",
+            help="Mapping file: NAME (mappings/NAME.yaml in the workspace) or a path.",
+        ),
+    ] = None,
     query: Annotated[
         str | None,
         typer.Option("--query", "-q", help="SQL query for a database URL or file."),
@@ -76,7 +91,8 @@ def import_cmd(
         str | None,
         typer.Option(
             "--max-rejected",
-            help="Fail (exit 1, import nothing) when more than this share is rejected: 0.05 or 5%.",
+            help="Fail (exit 1, import nothing) when more than this share is rejected: 0.05 or "
+            "5% (default 50%; 100% imports whatever passes).",
         ),
     ] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet name.")] = None,
@@ -87,7 +103,11 @@ def import_cmd(
         str | None, typer.Option("--delimiter", help="Force a CSV separator (default: detect).")
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Re-apply a file even if it is identical.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Re-apply a file even if file, charter and mapping are as in the last import.",
+        ),
     ] = False,
     workspace_dir: WorkspaceOption = None,
     as_json: JsonOption = False,
@@ -95,48 +115,112 @@ def import_cmd(
     """Import rows into a contract table; rejected rows go to quarantine with their reason.
 
     Prints the reconciliation read = imported + quarantined for every file.
+
+    Exit 1 when more than --max-rejected (default 50%) is rejected, or every row is.
     """
     from cxo.core.contract import get_table
-    from cxo.ingest.api import import_file
-    from cxo.report.messages import message
+    from cxo.ingest.api import DEFAULT_MAX_REJECTED
 
-    get_table(table)
+    if mapping_name is not None and not files:
+        table, files = "all", [table]
+    if not files:
+        raise UsageError("missing FILE: cxo import TABLE FILE... (or cxo import --map NAME FILE)")
+    if table != "all" or mapping_name is None:
+        get_table(table)
     share = parse_share(max_rejected)
+    share = DEFAULT_MAX_REJECTED if share is None else share
     if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
         delimiter = "\t"
     if delimiter is not None and len(delimiter) != 1:
         raise UsageError(f"--delimiter must be one character (or 'tab'), not {delimiter!r}")
     ws = workspace(workspace_dir)
     lang = ws.settings.language
+    options = {"sheet": sheet, "encoding": encoding, "delimiter": delimiter, "force": force}
+    if mapping_name is not None:
+        if query is not None:
+            raise UsageError("--map reads files; --query cannot be combined with it")
+        from cxo.ingest.mapping import load_mapping
+
+        mapping = load_mapping(ws.root, mapping_name)
+        results = _import_mapped(ws, table, files, mapping, share, options, lang, as_json)
+    else:
+        results = _import_plain(ws, table, files, share, query, options, lang, as_json)
+    if as_json:
+        from cxo.report.ingest import to_json
+
+        print_json([to_json(b) for b in results] if len(results) > 1 else to_json(results[0]))
+    if any(b.read > 0 and b.imported == 0 for b in results):
+        raise typer.Exit(1)
+
+
+def _import_plain(
+    ws: Workspace,
+    table: str,
+    files: list[str],
+    share: float,
+    query: str | None,
+    options: dict[str, Any],
+    lang: str,
+    as_json: bool,
+) -> list[BatchResult]:
+    from cxo.ingest.api import import_file
+    from cxo.report.messages import message
+
     results = []
     for location in files:
         with progress() as bar:
             task = bar.add_task(message("ingest.progress", lang, location=location), total=None)
             batch = import_file(
-                ws,
-                table,
-                location,
-                share,
-                query=query,
-                sheet=sheet,
-                encoding=encoding,
-                delimiter=delimiter,
-                force=force,
-                progress=_Advance(bar, task),
+                ws, table, location, share, query=query, progress=_Advance(bar, task), **options
             )
             bar.update(task, total=batch.read, completed=batch.read)
         results.append(batch)
         if not as_json:
             _print_batch(batch, lang)
-    if as_json:
-        from cxo.report.ingest import to_json
+    return results
 
-        print_json([to_json(b) for b in results] if len(results) > 1 else to_json(results[0]))
+
+def _import_mapped(
+    ws: Workspace,
+    table: str,
+    files: list[str],
+    mapping: Mapping,
+    share: float,
+    options: dict[str, Any],
+    lang: str,
+    as_json: bool,
+) -> list[BatchResult]:
+    from cxo.ingest.api import import_mapped
+    from cxo.report.messages import message
+
+    tables = None if table == "all" else [table]
+    results: list[BatchResult] = []
+
+    def done(batch: BatchResult) -> None:
+        results.append(batch)
+        if not as_json:
+            _print_batch(batch, lang)
+
+    for location in files:
+        with progress() as bar:
+            task = bar.add_task(message("ingest.progress", lang, location=location), total=None)
+            import_mapped(
+                ws,
+                location,
+                mapping,
+                tables,
+                share,
+                progress=_Advance(bar, task),
+                on_batch=done,
+                **options,
+            )
+    return results
 
 
 def _print_batch(batch: BatchResult, lang: str) -> None:
     """The reconciliation line, notes, details and example reasons of one file."""
     from cxo.report import ingest as render
+    from cxo.report.messages import message
 
     mark = "[green]✓[/]" if batch.quarantined == 0 else "[yellow]![/]"
     console.print(f"{mark} {escape(render.summary(batch, lang))}", highlight=False, soft_wrap=True)
@@ -155,3 +239,7 @@ def _print_batch(batch: BatchResult, lang: str) -> None:
     hint = render.rejected_hint(batch, lang)
     if hint is not None:
         console.print(f"  [dim]{escape(hint)}[/]", highlight=False, soft_wrap=True)
+    if batch.status == "unchanged":
+        echo("  " + message("mapping.import.unchanged", lang))
+    elif batch.read > 0 and batch.imported == 0 and batch.status == "ok":
+        echo("  " + message("mapping.import.all_rejected", lang, table=batch.table), err=True)
