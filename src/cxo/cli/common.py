@@ -106,6 +106,50 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Cell starts a spreadsheet reads as a formula (OWASP CSV injection)."""
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'``; others as is.
+
+    Every CSV/XLSX export of cxo writes its text cells through this (numbers stay numbers).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: Any) -> Any:
+    """A pandas DataFrame with :func:`safe_cell` applied to its text columns (a copy)."""
+    out = df.copy()
+    for name in out.columns:
+        if not _is_numeric_dtype(out[name]):
+            out[name] = out[name].map(safe_cell)
+    return out
+
+
+def _is_numeric_dtype(column: Any) -> bool:
+    kind = getattr(column.dtype, "kind", "O")
+    return kind in "biufcmM"
+
+
+def write_csv(records: list[dict[str, Any]], fields: list[str], target: str | Path) -> None:
+    """Write ``records`` as CSV to ``target`` (``-`` for stdout), formulas neutralised."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: safe_cell(v) for k, v in r.items()} for r in records)
+    if str(target) == "-":
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+    else:
+        Path(target).write_text(buffer.getvalue(), "utf-8")
+
+
 def progress() -> Progress:
     """A Rich progress bar for steps longer than a second (silent when not a terminal)."""
     return Progress(

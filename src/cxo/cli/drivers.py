@@ -11,6 +11,7 @@ from cxo.cli.common import (
     JsonOption,
     WorkspaceOption,
     console,
+    err_console,
     handle_errors,
     print_json,
     workspace,
@@ -45,6 +46,70 @@ def _read_file(path: Path) -> Any:
         return pd.read_csv(path, sep=sep, decimal="," if sep == ";" else ".", encoding="utf-8-sig")
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read ({exc})") from None
+
+
+def text_columns(frame: Any, columns: list[str]) -> list[str]:
+    """The columns of ``frame`` that hold text rather than numbers (most values no number)."""
+    import pandas as pd
+
+    out = []
+    for name in columns:
+        col = frame[name]
+        if getattr(col.dtype, "kind", "O") in "biuf":
+            continue
+        given = col.dropna()
+        given = given[given.astype(str).str.strip() != ""]
+        if given.empty:
+            continue
+        text = given.astype(str).str.strip().str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(text, errors="coerce").notna().mean()
+        if numbers < 0.5:
+            out.append(name)
+    return out
+
+
+def _example(frame: Any, name: str) -> str:
+    values = frame[name].dropna().astype(str)
+    return values.iloc[0][:40] if len(values) else ""
+
+
+def _file_drivers(
+    frame: Any, path: Path, target: str, names: list[str] | None, language: str
+) -> list[str]:
+    """The drivers to use from a raw file; text target or text drivers said in a sentence."""
+    if text_columns(frame, [target]):
+        raise UsageError(
+            f"{path}: the target column {target!r} holds text (e.g. {_example(frame, target)!r}), "
+            "not numbers; key drivers need a numeric target such as an NPS score (0–10) or "
+            "a rating",
+            hint="recode it into numbers first, or pick a numeric column with --target",
+        )
+    chosen = names or [c for c in frame.columns if c != target]
+    absent = [n for n in chosen if n not in frame.columns]
+    if absent:
+        raise UsageError(f"{path} has no column(s) {', '.join(absent)}")
+    texts = text_columns(frame, chosen)
+    if texts and names:
+        raise UsageError(
+            f"{path}: driver column(s) {', '.join(repr(t) for t in texts)} hold text, not "
+            "numbers; key drivers need numeric ratings",
+            hint="leave them out of --drivers, or recode them into numbers first",
+        )
+    if texts:
+        from cxo.report.messages import message
+
+        err_console.print(
+            message("platforms.drivers.text_skipped", language, columns=", ".join(texts)),
+            highlight=False,
+            markup=False,
+        )
+        chosen = [c for c in chosen if c not in texts]
+    if not chosen:
+        raise UsageError(
+            f"{path}: no numeric driver columns left besides the target {target!r}",
+            hint="drivers are numeric ratings, one column per attribute",
+        )
+    return [str(c) for c in chosen]
 
 
 @handle_errors
@@ -98,10 +163,8 @@ def drivers_command(
         frame = _read_file(input_file)
         if target not in frame.columns:
             raise UsageError(f"{input_file} has no column {target!r}")
-        names = names or [c for c in frame.columns if c != target]
-        absent = [n for n in names if n not in frame.columns]
-        if absent:
-            raise UsageError(f"{input_file} has no column(s) {', '.join(absent)}")
+        lang = workspace(path).settings.language if path is not None else "en"
+        names = _file_drivers(frame, input_file, target, names, lang)
         data, names, _ = prepare(frame[names], frame[target].rename(target), na_values=na_codes)
     else:
         from cxo.assess.drivers import ratings_wide

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from cxo.cli.lazy import LazyGroup, install
 
 app = typer.Typer(
     name="cxo",
@@ -13,6 +13,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyGroup,
 )
 
 
@@ -26,6 +27,7 @@ COMMAND_MODULES = (
     "init",
     "demo",
     "ingest",
+    "map",
     "simulate",
     "scorecard",
     "charter",
@@ -34,13 +36,13 @@ COMMAND_MODULES = (
     "diagnose",
     "initiative",
     "followup",
+    "report",
     "text",
     "user",
     "serve",
 )
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"cxo.cli.{_name}").register(app)
+install(app, COMMAND_MODULES)  # imported when one of their commands runs (cxo.cli.lazy)
 
 
 def main() -> None:

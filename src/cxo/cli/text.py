@@ -12,8 +12,10 @@ from cxo.cli.common import (
     JsonOption,
     WorkspaceOption,
     console,
+    echo,
     handle_errors,
     print_json,
+    safe_frame,
     workspace,
 )
 from cxo.errors import InputError, MissingDataError, UsageError
@@ -68,7 +70,7 @@ def _write_table(df: Any, path: Path) -> None:
     elif suffix in (".jsonl", ".ndjson"):
         df.to_json(path, orient="records", lines=True, force_ascii=False)
     elif suffix == ".csv":
-        df.to_csv(path, index=False)
+        safe_frame(df).to_csv(path, index=False)
     else:
         raise UsageError(f"{path}: output must be .csv, .parquet or .jsonl")
 
@@ -117,6 +119,9 @@ def analyze_cmd(
     res["themes"] = [";".join(t) for t in res["themes"]]
     res["theme_sentiments"] = [json.dumps(d, ensure_ascii=False) for d in res["theme_sentiments"]]
     extra = df.drop(columns=[text_column]).reset_index(drop=True)
+    # Input columns named like a result column (a contract ``language`` column) keep their
+    # values under ``input_<name>``; the result's columns are what analyze found.
+    extra = extra.rename(columns={c: f"input_{c}" for c in extra.columns if c in res.columns})
     full = extra.join(res)
     if out is not None:
         _write_table(full, out)
@@ -136,7 +141,10 @@ def analyze_cmd(
                 markup=False,
             )
     else:
-        console.print(f"{len(result)} rows → {out}")
+        from cxo.report.messages import message
+
+        lang = workspace(ws_path).settings.language if ws_path is not None else "en"
+        echo(message("platforms.text.analyzed", lang, rows=len(result), out=str(out)))
 
 
 @text_app.command("train")
@@ -201,10 +209,15 @@ def train_cmd(
     if as_json:
         print_json(info)
     else:
-        console.print(
-            f"trained {kind} model on {model.info['n']} texts "
-            f"(embeddings: {'yes' if model.info['embeddings'] else 'no'}) → {out}"
+        from cxo.report.messages import message
+
+        lang = workspace(ws_path).settings.language if ws_path is not None else "en"
+        key = (
+            "platforms.text.trained_embeddings"
+            if model.info["embeddings"]
+            else "platforms.text.trained"
         )
+        echo(message(key, lang, kind=kind, n=model.info["n"], out=str(out)))
 
 
 @text_app.command("tag")
@@ -216,13 +229,15 @@ def tag_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Analyse the workspace's comments into response_text and response_themes."""
+    from cxo.report.messages import text
     from cxo.text import tag_workspace
 
-    res = tag_workspace(workspace(ws_path), full=full, model=model)
+    ws = workspace(ws_path)
+    res = tag_workspace(ws, full=full, model=model)
     if as_json:
         print_json(res.to_dict())
     else:
-        console.print(res.summary())
+        echo(text(res.summary(), ws.settings.language))
 
 
 def _tagged(ws_path: Path | None) -> tuple[Any, Any]:
@@ -278,10 +293,9 @@ def accept_cmd(
     if as_json:
         print_json({"theme": new_key, "codeframe": str(path)})
         return
-    console.print(
-        f"accepted [bold]{new_key}[/] into {path}; run `cxo text tag` to re-tag "
-        "(the code frame changed, so every comment is analysed again)"
-    )
+    from cxo.report.messages import message
+
+    echo(message("platforms.text.accepted", ws.settings.language, theme=new_key, path=str(path)))
 
 
 @text_app.command("themes")
@@ -385,7 +399,7 @@ def impact_cmd(
     """Theme impact on NPS (all minus without the theme) with bootstrap intervals."""
     from cxo.text import theme_impact
 
-    _, df = _tagged(ws_path)
+    ws, df = _tagged(ws_path)
     df = df[df["nps"].notna()]
     res = theme_impact(
         list(df["nps"]), list(df["themes"]), covariates=list(df["touchpoint"]), n_boot=boot
@@ -393,12 +407,22 @@ def impact_cmd(
     if as_json:
         print_json([r.to_dict() for r in res])
         return
+    from cxo.report.messages import message
+
     for r in res:
-        console.print(
-            f"{r.theme:<26} n={r.mentions:<6} impact {r.impact:+6.1f} "
-            f"[{r.ci_low:+.1f}, {r.ci_high:+.1f}]  adjusted {r.adjusted_impact:+6.1f} "
-            f"[{r.adjusted_ci_low:+.1f}, {r.adjusted_ci_high:+.1f}]",
-            highlight=False,
+        echo(
+            message(
+                "platforms.text.impact_line",
+                ws.settings.language,
+                theme=r.theme,
+                n=r.mentions,
+                impact=r.impact,
+                low=r.ci_low,
+                high=r.ci_high,
+                adjusted=r.adjusted_impact,
+                adj_low=r.adjusted_ci_low,
+                adj_high=r.adjusted_ci_high,
+            )
         )
 
 
@@ -412,17 +436,24 @@ def emerging_cmd(
     """Themes rising in the last period against the baseline (BH-controlled)."""
     from cxo.text import emerging_themes
 
-    _, df = _tagged(ws_path)
+    ws, df = _tagged(ws_path)
     res = emerging_themes(list(df["responded_at"]), list(df["themes"]), freq=freq)
     if as_json:
         print_json([r.to_dict() for r in res])
         return
+    from cxo.report.messages import message
+
     for r in res:
-        flag = "EMERGING" if r.emerging else ""
-        console.print(
-            f"{r.theme:<26} {r.baseline_share:6.1%} → {r.last_share:6.1%}  "
-            f"p_adj={r.p_adjusted:.3f} {flag}",
-            highlight=False,
+        key = "platforms.text.emerging_line" + ("_flag" if r.emerging else "")
+        echo(
+            message(
+                key,
+                ws.settings.language,
+                theme=r.theme,
+                baseline=r.baseline_share,
+                last=r.last_share,
+                p=r.p_adjusted,
+            )
         )
 
 

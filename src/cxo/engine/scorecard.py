@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from cxo.core.messages import Message, msg
-from cxo.engine.aggregates import check_dims, count_rows, quiet
+from cxo.engine.aggregates import check_dims, count_rows, fetch, quiet
 from cxo.engine.comparisons import (
     COMPARISONS,
     Comparison,
@@ -260,6 +260,53 @@ def _empty(responses: ir.Table, date_from: dt.date | None, date_to: dt.date | No
     )
 
 
+def _window(
+    q: GroupQueries,
+    total: GroupSums,
+    responses: ir.Table,
+    customers: ir.Table | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    notes: list[Message],
+) -> tuple[dt.date, dt.date]:
+    """The responses' window (and the churn window in ``q``).
+
+    Without any survey response, a workspace with customers still gets its churn: the window
+    is then the year up to the last signup or churn date (or ``date_to``).
+    """
+    if total.n == 0:
+        if customers is None or count_rows(responses) > 0:
+            raise _empty(responses, date_from, date_to)
+        last = date_to or _last_customer_date(customers)
+        if last is None:
+            raise _empty(responses, date_from, date_to)
+        c_end = last + dt.timedelta(days=1)
+        q.churn_window = (date_from or minus_year(c_end), c_end)
+        notes.append(msg("platforms.note.no_responses"))
+        return q.churn_window[0], last
+    first_at, last_at = total.first_at, total.last_at
+    if first_at is None or last_at is None:  # pragma: no cover - n > 0 implies both
+        raise InsufficientDataError("responses without a response time")
+    w_start = date_from or first_at.date()
+    w_end = date_to or last_at.date()
+    if customers is not None:
+        c_end = w_end + dt.timedelta(days=1)
+        q.churn_window = (date_from or minus_year(c_end), c_end)
+    return w_start, w_end
+
+
+def _last_customer_date(customers: ir.Table) -> dt.date | None:
+    """The latest signup or churn date of ``customers``."""
+    rows = fetch(
+        customers.aggregate(signup=customers.signup_date.max(), churn=customers.churn_date.max())
+    )
+    dates = [v for v in (rows[0].values() if rows else ()) if v is not None]
+    if not dates:
+        return None
+    latest = max(d.date() if isinstance(d, dt.datetime) else d for d in dates)
+    return latest if isinstance(latest, dt.date) else None
+
+
 def build_scorecard(
     responses: ir.Table,
     customers: ir.Table | None = None,
@@ -282,17 +329,8 @@ def build_scorecard(
     total = GroupSums()
     for sums in groups.values():
         total.add(sums)
-    if total.n == 0:
-        raise _empty(responses, date_from, date_to)
-    first_at, last_at = total.first_at, total.last_at
-    if first_at is None or last_at is None:  # pragma: no cover - n > 0 implies both
-        raise InsufficientDataError("responses without a response time")
-    w_start = date_from or first_at.date()
-    w_end = date_to or last_at.date()
-    if customers is not None:
-        c_end = w_end + dt.timedelta(days=1)
-        q.churn_window = (date_from or minus_year(c_end), c_end)
     notes: list[Message] = []
+    w_start, w_end = _window(q, total, responses, customers, date_from, date_to, notes)
     needs_segment = "segment" in dims or "segments" in compare
     if needs_segment and customers is None and "segment" not in responses.columns:
         raise MissingDataError(

@@ -41,7 +41,7 @@ class TextFile:
     path: Path
     """The file to parse: the original, or a UTF-8 transcoded copy."""
     encoding: str
-    """The encoding the original was read in (``utf-8``, ``utf-8-sig``, ``cp1252``)."""
+    """The encoding the original was read in (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``…)."""
     file_hash: str
     marked: bool
     """Whether some bytes were invalid in ``encoding`` and were replaced by the mark."""
@@ -54,15 +54,85 @@ def sample_bytes(path: Path, size: int = SAMPLE_BYTES) -> bytes:
         return fh.read(size)
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+"""Byte-order marks, UTF-32 first (its little-endian BOM starts with UTF-16's)."""
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"PK\x03\x04", "a ZIP archive (an XLSX workbook is one: give it the .xlsx suffix)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.xls/.doc)"),
+    (b"PAR1", "a Parquet file (give it the .parquet suffix)"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+
+def bom_encoding(sample: bytes) -> str | None:
+    """The encoding a byte-order mark announces (``utf-32``, ``utf-8-sig``, ``utf-16``)."""
+    for bom, name in _BOMS:
+        if sample.startswith(bom):
+            return name
+    return None
+
+
+def binary_kind(sample: bytes) -> str | None:
+    """What a non-text file looks like (``"a PNG image"``), or None for text.
+
+    A file with a byte-order mark is text; so is UTF-16 without one (NUL in every other
+    byte, see :func:`guess_encoding`). Anything else with NUL bytes or many control bytes
+    is binary.
+    """
+    if bom_encoding(sample):
+        return None
+    for magic, kind in _MAGIC:
+        if sample.startswith(magic):
+            return kind
+    head = sample[:65536]
+    if not head:
+        return None
+    if _utf16_without_bom(head):
+        return None
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    if b"\x00" in head or controls > len(head) * 0.05:
+        return "binary data"
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the NUL bytes sit at every odd/even position."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4:
+        return None
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def guess_encoding(sample: bytes) -> str:
-    """``utf-8-sig`` (BOM), ``utf-8`` if the sample is (mostly) UTF-8, else ``cp1252``.
+    """The BOM's encoding (UTF-8/16/32), UTF-16 by its NUL pattern, ``utf-8`` if the sample is
+    (mostly) UTF-8, else ``cp1252``.
 
     A sample that is not strict UTF-8 still counts as UTF-8 when it holds at least as many
     well-formed multi-byte characters as broken byte runs (a UTF-8 file with a few bad
     bytes); a cp1252 file's umlauts are never well-formed UTF-8.
     """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+    bom = bom_encoding(sample)
+    if bom:
+        return bom
+    utf16 = _utf16_without_bom(sample[:65536])
+    if utf16:
+        return utf16
     try:
         codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=False)
     except UnicodeDecodeError:
@@ -83,8 +153,22 @@ def file_hash(path: Path) -> str:
 
 
 def prepare_text(path: Path, encoding: str | None, workdir: Path) -> TextFile:
-    """Hash ``path`` and make sure it can be parsed as UTF-8 (transcoding if needed)."""
-    enc = encoding or guess_encoding(sample_bytes(path))
+    """Hash ``path`` and make sure it can be parsed as UTF-8 (transcoding if needed).
+
+    A file that is not text at all (an image, an archive, a database) is an
+    :class:`~cxo.errors.InputError` naming what it looks like.
+    """
+    head = sample_bytes(path)
+    kind = binary_kind(head)
+    if kind is not None and encoding is None:
+        from cxo.errors import InputError
+
+        raise InputError(
+            f"{path}: not a text file (it looks like {kind}); cxo reads CSV/TSV text, "
+            "XLSX, Parquet and JSON lines",
+            hint="export the data as CSV or give the file the suffix of its real format",
+        )
+    enc = encoding or guess_encoding(head)
     codec = codecs.lookup(enc).name
     if codec in ("utf-8", "utf-8-sig"):
         digest = hashlib.sha256()

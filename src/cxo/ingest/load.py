@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     from cxo.core.charter import Charter
 
+from cxo.ingest.lock import clean_stale_scratch, release_for
+
 ProgressFn = Callable[[int, int | None], None]
 """``(advance, total)``: called as the source is consumed (units: bytes or rows)."""
 
@@ -108,6 +110,8 @@ def run_batch(
     (or, into an empty table, a rename of the stage), quarantine, batch record. A stage left
     behind by a killed import is dropped by the next one.
     """
+    if scratch.parent.name.startswith("cxo-import-"):
+        clean_stale_scratch(scratch.parent.parent, keep=scratch.parent)
     literal = "'" + str(scratch).replace("'", "''") + "'"
     con.execute(f"ATTACH {literal} AS {SCRATCH}")
     con.execute(f"DROP TABLE IF EXISTS {CHECKED}")
@@ -129,6 +133,7 @@ def run_batch(
         work.close()
         con.execute(f"DROP TABLE IF EXISTS {CHECKED}")
         con.execute(f"DETACH {SCRATCH}")
+        release_for(scratch.parent)
 
 
 def _run(

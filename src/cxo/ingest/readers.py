@@ -396,8 +396,79 @@ def open_source(
     sheet: str | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    table: str | None = None,
+    touchpoint: str | None = None,
+    survey: str | None = None,
+    platforms: bool = True,
 ) -> Source:
-    """Open ``location`` (file path or database URL) with the reader its kind needs."""
+    """Open ``location`` (file path or database URL) with the reader its kind needs.
+
+    Inside a workspace import (``workdir`` is a ``cxo-import-*`` scratch folder) the
+    workspace's import lock is taken first; :func:`cxo.ingest.load.run_batch` gives it up
+    when the batch ends. A CSV/TSV file opened for ``responses`` or ``ratings`` (``table``,
+    else guessed from ``known_headers``) that a survey platform wrote is read by
+    :mod:`cxo.ingest.platforms` (unless ``platforms`` is False: a caller applying its own
+    column mapping wants the raw columns).
+    """
+    _lock_workspace(workdir)
+    try:
+        return _open(
+            location,
+            known_headers,
+            workdir,
+            query=query,
+            sheet=sheet,
+            encoding=encoding,
+            delimiter=delimiter,
+            table=(table or _table_of(known_headers)) if platforms else None,
+            touchpoint=touchpoint,
+            survey=survey,
+        )
+    except BaseException:
+        from cxo.ingest.lock import release_for
+
+        release_for(workdir)
+        raise
+
+
+def _lock_workspace(workdir: Path) -> None:
+    """Inside a workspace's scratch folder: take the import lock until the batch ends."""
+    from cxo.ingest.lock import SCRATCH_PREFIX, acquire, clean_stale_scratch, hold_for, mark_owner
+
+    if not workdir.name.startswith(SCRATCH_PREFIX):
+        return
+    mark_owner(workdir)
+    hold_for(workdir, acquire(workdir.parent))
+    clean_stale_scratch(workdir.parent, keep=workdir)
+
+
+def _table_of(known_headers: Sequence[str]) -> str | None:
+    """``responses`` or ``ratings`` when the known headers are exactly that table's.
+
+    A caller that adds its own names (a mapping file's source columns) gets the raw file.
+    """
+    from cxo.core.contract import header_map
+
+    known = set(known_headers)
+    for table in ("responses", "ratings"):
+        if known == set(header_map(table)):
+            return table
+    return None
+
+
+def _open(
+    location: str | Path,
+    known_headers: Sequence[str],
+    workdir: Path,
+    *,
+    query: str | None,
+    sheet: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    table: str | None,
+    touchpoint: str | None,
+    survey: str | None,
+) -> Source:
     text = str(location)
     if is_url(text):
         if not query:
@@ -429,6 +500,20 @@ def open_source(
         return open_jsonl_source(path, known_headers)
     if suffix == ".xls":
         raise InputError(f"{path}: legacy .xls is not supported; save it as .xlsx or CSV")
+    if table in ("responses", "ratings"):
+        from cxo.ingest.platforms import open_platform_source
+
+        platform = open_platform_source(
+            path,
+            table,
+            workdir,
+            encoding=encoding,
+            delimiter=delimiter,
+            touchpoint=touchpoint,
+            survey=survey,
+        )
+        if platform is not None:
+            return platform
     return open_csv_source(path, known_headers, workdir, encoding=encoding, delimiter=delimiter)
 
 

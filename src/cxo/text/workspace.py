@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cxo.core.messages import Message, msg
 from cxo.errors import MissingDataError
 from cxo.text.analyze import Analyzer, TextAnalysis
 from cxo.text.codeframe import CodeFrame
@@ -87,11 +88,14 @@ class TagResult:
         """JSON-ready dict."""
         return asdict(self)
 
-    def summary(self) -> str:
-        """One line."""
-        return (
-            f"{self.analysed} comments analysed ({self.skipped} skipped as empty/unreadable), "
-            f"{self.theme_rows} theme mentions, {self.rate_per_s:,.0f} comments/s"
+    def summary(self) -> Message:
+        """One line, as a catalogue message (``cxo.report.messages.text`` words it)."""
+        return msg(
+            "platforms.text.tag_summary",
+            analysed=self.analysed,
+            skipped=self.skipped,
+            theme_rows=self.theme_rows,
+            rate=self.rate_per_s,
         )
 
 
