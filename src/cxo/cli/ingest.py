@@ -65,7 +65,8 @@ def import_cmd(
         str,
         typer.Argument(
             help="Contract table: customers, contracts, responses, … (with --map: `all` or "
-            "left out for every table the mapping fills)."
+            "left out for every table the mapping fills; `survey`: a survey-platform export "
+            "into responses and ratings)."
         ),
     ],
     files: Annotated[
@@ -109,6 +110,13 @@ def import_cmd(
             help="Re-apply a file even if file, charter and mapping are as in the last import.",
         ),
     ] = False,
+    touchpoint: Annotated[
+        str | None,
+        typer.Option("--touchpoint", help="Touchpoint of a survey export without that column."),
+    ] = None,
+    survey: Annotated[
+        str | None, typer.Option("--survey", help="Survey name (default: the file name).")
+    ] = None,
     workspace_dir: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -125,7 +133,7 @@ def import_cmd(
         table, files = "all", [table]
     if not files:
         raise UsageError("missing FILE: cxo import TABLE FILE... (or cxo import --map NAME FILE)")
-    if table != "all" or mapping_name is None:
+    if table != "survey" and (table != "all" or mapping_name is None):
         get_table(table)
     share = parse_share(max_rejected)
     share = DEFAULT_MAX_REJECTED if share is None else share
@@ -136,7 +144,10 @@ def import_cmd(
     ws = workspace(workspace_dir)
     lang = ws.settings.language
     options = {"sheet": sheet, "encoding": encoding, "delimiter": delimiter, "force": force}
-    if mapping_name is not None:
+    if table == "survey":
+        survey_opts = {"touchpoint": touchpoint, "survey": survey, **options}
+        results = _import_surveys(ws, files, share, survey_opts, lang, as_json)
+    elif mapping_name is not None:
         if query is not None:
             raise UsageError("--map reads files; --query cannot be combined with it")
         from cxo.ingest.mapping import load_mapping
@@ -177,6 +188,32 @@ def _import_plain(
         results.append(batch)
         if not as_json:
             _print_batch(batch, lang)
+    return results
+
+
+def _import_surveys(
+    ws: Workspace,
+    files: list[str],
+    share: float,
+    options: dict[str, Any],
+    lang: str,
+    as_json: bool,
+) -> list[BatchResult]:
+    from cxo.ingest.platforms.survey import import_survey
+    from cxo.report.messages import message
+
+    options.pop("sheet", None)
+    results: list[BatchResult] = []
+    for location in files:
+        with progress() as bar:
+            task = bar.add_task(message("ingest.progress", lang, location=location), total=None)
+            batches = import_survey(
+                ws, location, max_rejected=share, progress=_Advance(bar, task), **options
+            )
+        for batch in batches:
+            results.append(batch)
+            if not as_json:
+                _print_batch(batch, lang)
     return results
 
 

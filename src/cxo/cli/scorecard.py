@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,6 +16,7 @@ from cxo.cli.common import (
     option_date,
     print_json,
     workspace,
+    write_csv,
 )
 
 if TYPE_CHECKING:
@@ -101,17 +98,10 @@ def scorecard(
 
 
 def _write_csv(result: Scorecard, target: str) -> None:
+    """The scorecard as CSV (text cells neutralised against spreadsheet formulas)."""
     records = result.to_records()
     fields: list[str] = list(records[0]) if records else list(result.by)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    if target == "-":
-        sys.stdout.write(buffer.getvalue())
-        sys.stdout.flush()
-    else:
-        Path(target).write_text(buffer.getvalue(), "utf-8")
+    write_csv(records, fields, target)
 
 
 def _print(result: Scorecard) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats as _st
-
 from cxo.stats.estimate import Estimate, check_level
 from cxo.stats.proportions import ProportionEstimate, proportion
 
@@ -44,6 +42,8 @@ def churn_rate_per_year(churned: int, customer_years: float, level: float = 0.95
             exposure=float(customer_years),
             level=level,
         )
+    from scipy import stats as _st  # heavy: loaded when a rate is estimated, not at import
+
     alpha = 1.0 - level
     k = int(churned)
     low = 0.0 if k == 0 else float(_st.chi2.ppf(alpha / 2.0, 2 * k)) / (2.0 * customer_years)
