@@ -54,16 +54,11 @@ def test_framework_errors_use_the_json_error_shape(browsers: Browsers) -> None:
     assert wrong_method.json()["error"] == "method_not_allowed"
 
 
-def test_index_serves_the_written_report(browsers: Browsers, ws: Workspace) -> None:
-    from cxo.report.board import Section, write_report
-
-    write_report(
-        ws.reports_dir / "report.html",
-        "Standortbestimmung",
-        [Section("Test", "<p>&lt;script&gt;x&lt;/script&gt;</p>")],
-    )
-    response = browsers.login("vic").get("/")
-    assert "Standortbestimmung" in response.text
-    assert "<script>x" not in response.text
+def test_report_page_is_the_board_report_without_scripts(browsers: Browsers, ws: Workspace) -> None:
+    response = browsers.login("vic").get("/report")
+    assert response.status_code == 200
+    assert "<script" not in response.text.lower()
+    assert "script-src" not in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["cache-control"] == "no-store"
+    assert browsers.anon().get("/report").status_code == 303

@@ -20,12 +20,28 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {"/api/health", "/api/v1/health", "/login", "/openapi.json"}
 """Routes anyone may call (the docs pages and static files only describe the API)."""
 DOCS = {"/docs", "/redoc", "/docs/oauth2-redirect"}
-PAGES = {"/", "/me"}
+PAGES = {
+    "/",
+    "/me",
+    "/scorecard",
+    "/assessment",
+    "/assessment/pains/{rank}",
+    "/voice",
+    "/diagnostics",
+    "/report",
+    "/report.pdf",
+}
 """Pages that send anonymous visitors to the sign-in form."""
 MOVED = "/api/{rest:path}"
-OWN_ACCOUNT = {"/api/v1/me/password", "/logout", "/login"}
+OWN_ACCOUNT = {"/api/v1/me/password", "/logout", "/login", "/language"}
 """State-changing routes any signed-in user may call on their own account."""
-EXAMPLES = {"task_id": "1", "key": "portal_relaunch", "name": "nobody", "rest": "scorecard"}
+EXAMPLES = {
+    "rank": "1",
+    "task_id": "1",
+    "key": "portal_relaunch",
+    "name": "nobody",
+    "rest": "scorecard",
+}
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str, str]]:

@@ -1,6 +1,7 @@
 """The web app: FastAPI app factory over a workspace (loopback by default).
 
-* ``/login``, ``/logout``, ``/me`` and ``/`` (the latest report) are pages; every other data
+* ``/login``, ``/logout``, ``/me`` and the read-only pages (:mod:`cxo.web.routes.views`:
+  overview at ``/``, scorecard, assessment, voice, diagnostics) are pages; every other data
   route is the JSON API under :data:`API` (OpenAPI at ``/openapi.json``, docs at ``/docs``
   served from vendored files). Old ``/api/...`` paths answer 308 to ``/api/v1/...``.
 * Users sign in with a password (a signed session cookie, :mod:`cxo.web.routes.auth`) or send
@@ -23,7 +24,7 @@ from cxo.errors import NotFoundError
 from cxo.web.deps import csrf_guard
 from cxo.web.docs import mount_static_and_docs
 from cxo.web.errors import install_error_handlers
-from cxo.web.routes import analyses, auth, followups, initiatives, pages, users
+from cxo.web.routes import analyses, auth, followups, initiatives, pages, report, users, views
 from cxo.web.secret import secret_key
 from cxo.workspace import Workspace
 
@@ -76,7 +77,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         """Liveness probe (no sign-in needed)."""
         return {"status": "ok", "version": __version__}
 
-    for module in (auth, pages):
+    for module in (auth, pages, views, report):
         app.include_router(module.router)
     for module in (analyses, initiatives, followups, users):
         app.include_router(module.router, prefix=API)

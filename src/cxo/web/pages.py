@@ -1,8 +1,16 @@
-"""Server-rendered pages: one autoescaping Jinja2 environment over ``cxo/web/templates``.
+"""Server-rendered pages: ONE Jinja2 environment, the report's, with the web templates first.
 
-Every page gets ``t`` (the words in the workspace language, German or English) and ``lang``;
-user data (names, scopes) is escaped by autoescape. Pages send a strict Content-Security-Policy:
-no scripts, nothing from another origin, forms only to this server.
+The web environment is an overlay of :func:`cxo.report.html.environment`: the same filters
+(``num``, ``pct``, ``money``, ``est``, ``say`` …) and globals (``t``, ``say``), autoescape on;
+its loader looks in ``cxo/web/templates`` and then in the report's templates. Every page gets
+``language`` (the reader's choice, remembered in the session; the workspace language until they
+choose), ``currency`` and ``lang``. The words of the app are the catalogue's ``web.*`` keys
+(``web.po``). User data (names, comments, labels) is escaped by autoescape; chart specs go into
+``<script type="application/json">`` data blocks (``tojson`` escapes ``<``, ``>``, ``&``).
+
+Pages send a strict Content-Security-Policy: scripts only from this server (the vendored
+vega-embed and htmx, and ``/static/cxo.js``), no inline script, nothing from another origin,
+forms only to this server.
 """
 
 from __future__ import annotations
@@ -10,78 +18,90 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader
 
+from cxo.report import html as report_html
+from cxo.report.messages import LANGUAGES, message
 from cxo.workspace import Workspace
 
 PAGE_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+"""Scripts only from this server, no inline script (Vega's inline styles are allowed)."""
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "sign_in": "Sign in",
-        "name": "User name",
-        "password": "Password",
-        "wrong": "Wrong user name or password.",
-        "throttled": "Too many failed sign-ins for this user from this address. "
-        "Try again in {minutes} minutes.",
-        "signed_in_as": "Signed in as",
-        "role": "Role",
-        "owner_of": "Answers for",
-        "scope": "Touchpoints",
-        "all": "all",
-        "none": "none (the charter names this owner nowhere)",
-        "sign_out": "Sign out",
-        "report": "Report",
-        "error": "Something went wrong",
-        "back": "Back to the start page",
-        "no_users": "No users yet. Create the first one on the server:",
-    },
-    "de": {
-        "sign_in": "Anmelden",
-        "name": "Benutzername",
-        "password": "Passwort",
-        "wrong": "Benutzername oder Passwort ist falsch.",
-        "throttled": "Zu viele fehlgeschlagene Anmeldungen für diesen Benutzer von dieser "
-        "Adresse. Bitte in {minutes} Minuten erneut versuchen.",
-        "signed_in_as": "Angemeldet als",
-        "role": "Rolle",
-        "owner_of": "Verantwortlich für",
-        "scope": "Touchpoints",
-        "all": "alle",
-        "none": "keine (die Charta nennt diese Person nirgends)",
-        "sign_out": "Abmelden",
-        "report": "Bericht",
-        "error": "Etwas ist schiefgegangen",
-        "back": "Zur Startseite",
-        "no_users": "Noch keine Benutzer. Den ersten auf dem Server anlegen:",
-    },
-}
+WORDS = (
+    "sign_in",
+    "name",
+    "password",
+    "wrong",
+    "throttled",
+    "signed_in_as",
+    "role",
+    "owner_of",
+    "scope",
+    "all",
+    "none",
+    "sign_out",
+    "report",
+    "error",
+    "back",
+    "no_users",
+)
+"""The keys of :func:`texts` (``web.<key>`` in the catalogue)."""
 
 
 @functools.cache
 def environment() -> Environment:
-    """The pages' environment (autoescape on for every template and string)."""
-    return Environment(
-        loader=PackageLoader("cxo.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
+    """The pages' environment: the report's, with ``cxo/web/templates`` looked up first."""
+    base = report_html.environment()
+    loader = ChoiceLoader(
+        [PackageLoader("cxo.web", "templates"), PackageLoader("cxo.report", "templates")]
     )
+    return base.overlay(loader=loader)
 
 
-def texts(ws: Workspace) -> dict[str, str]:
-    """The page words in the workspace language (English when it has none)."""
-    return TEXTS.get(ws.settings.language, TEXTS["en"])
+def language(ws: Workspace, request: Request | None = None) -> str:
+    """The reader's language: their choice in the session, else the workspace's (else en)."""
+    if request is not None and "session" in request.scope:
+        chosen = request.session.get("lang")
+        if chosen in LANGUAGES:
+            return str(chosen)
+    return ws.settings.language if ws.settings.language in LANGUAGES else "en"
 
 
-def render(ws: Workspace, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+def texts(ws: Workspace, request: Request | None = None) -> dict[str, str]:
+    """The sign-in and error words in the reader's language (``{minutes}`` left to fill)."""
+    lang = language(ws, request)
+    return {key: message(f"web.{key}", lang, minutes="{minutes}") for key in WORDS}
+
+
+def render(
+    ws: Workspace,
+    template: str,
+    *,
+    status: int = 200,
+    request: Request | None = None,
+    **context: Any,
+) -> HTMLResponse:
     """Render ``template`` with ``context`` as an HTML response with the page policy."""
-    lang = ws.settings.language if ws.settings.language in TEXTS else "en"
-    html = environment().get_template(template).render(t=texts(ws), lang=lang, **context)
+    lang = language(ws, request)
+    context.setdefault("path", request.url.path if request is not None else "/")
+    context.setdefault("nav", None)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            language=lang,
+            lang=lang,
+            currency=ws.settings.currency,
+            words=texts(ws, request),
+            **context,
+        )
+    )
     response = HTMLResponse(html, status_code=status)
     response.headers["Content-Security-Policy"] = PAGE_POLICY
     return response
