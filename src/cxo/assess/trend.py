@@ -98,9 +98,11 @@ def decompose(
     frame: pd.DataFrame, q0: str, q1: str, groups: str, z: float = 1.959964
 ) -> Decomposition:
     """Mix/within split between quarters ``q0`` and ``q1`` (frame: quarter, group, n, p, d)."""
-    a = frame[frame["quarter"] == q0].set_index("group")
-    b = frame[frame["quarter"] == q1].set_index("group")
+    counts = ["n", "p", "d"]
+    a = frame[frame["quarter"] == q0].set_index("group")[counts]
+    b = frame[frame["quarter"] == q1].set_index("group")[counts]
     keys = sorted(set(a.index) | set(b.index))
+    # only the counts: filling the text column "quarter" with 0.0 warns in pandas 3
     a = a.reindex(keys).fillna(0.0)
     b = b.reindex(keys).fillna(0.0)
     w0 = a["n"] / a["n"].sum()
