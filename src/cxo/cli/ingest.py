@@ -137,10 +137,7 @@ def import_cmd(
         get_table(table)
     share = parse_share(max_rejected)
     share = DEFAULT_MAX_REJECTED if share is None else share
-    if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
-        delimiter = "\t"
-    if delimiter is not None and len(delimiter) != 1:
-        raise UsageError(f"--delimiter must be one character (or 'tab'), not {delimiter!r}")
+    delimiter = _delimiter(delimiter)
     ws = workspace(workspace_dir)
     lang = ws.settings.language
     options = {"sheet": sheet, "encoding": encoding, "delimiter": delimiter, "force": force}
@@ -162,6 +159,15 @@ def import_cmd(
         print_json([to_json(b) for b in results] if len(results) > 1 else to_json(results[0]))
     if any(b.read > 0 and b.imported == 0 for b in results):
         raise typer.Exit(1)
+
+
+def _delimiter(value: str | None) -> str | None:
+    """The ``--delimiter`` option as one character (``tab`` or ``\\t`` for a tab)."""
+    if value is not None and value.lower() in ("tab", "\\t"):
+        value = "\t"
+    if value is not None and len(value) != 1:
+        raise UsageError(f"--delimiter must be one character (or 'tab'), not {value!r}")
+    return value
 
 
 def _import_plain(

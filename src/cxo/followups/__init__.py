@@ -7,7 +7,9 @@
 * :mod:`cxo.followups.loop` — :func:`report` measures the loop: the share of due tasks
   contacted within the SLA (Wilson interval), the share contacted at all, median hours to
   contact, open overdue tasks — overall, per owner and per touchpoint; unrouted tasks are an
-  accountability gap.
+  accountability gap;
+* :mod:`cxo.followups.work` — :func:`add_note` notes a task without moving it;
+  :func:`sla_status` says whether it is overdue, due soon, ok or was contacted late.
 
 Results are data; :mod:`cxo.report.followups` puts them in words.
 """
@@ -25,18 +27,23 @@ from cxo.followups.tasks import (
     tasks,
     update,
 )
+from cxo.followups.work import SLA_STATUSES, SlaStatus, add_note, sla_status
 
 __all__ = [
     "DEFAULT_DAYS",
     "DEFAULT_SLA_HOURS",
     "NO_OWNER",
+    "SLA_STATUSES",
     "STATUSES",
     "FollowUp",
     "Generated",
     "LoopReport",
     "LoopStats",
+    "SlaStatus",
+    "add_note",
     "generate",
     "report",
+    "sla_status",
     "tasks",
     "update",
 ]

@@ -24,7 +24,20 @@ from cxo.errors import NotFoundError
 from cxo.web.deps import csrf_guard
 from cxo.web.docs import mount_static_and_docs
 from cxo.web.errors import install_error_handlers
-from cxo.web.routes import analyses, auth, followups, initiatives, pages, report, users, views
+from cxo.web.routes import (
+    analyses,
+    auth,
+    followups,
+    initiatives,
+    manage_charter,
+    manage_followups,
+    manage_imports,
+    manage_initiatives,
+    pages,
+    report,
+    users,
+    views,
+)
 from cxo.web.secret import secret_key
 from cxo.workspace import Workspace
 
@@ -77,7 +90,16 @@ def create_app(workspace: Workspace) -> FastAPI:
         """Liveness probe (no sign-in needed)."""
         return {"status": "ok", "version": __version__}
 
-    for module in (auth, pages, views, report):
+    for module in (
+        auth,
+        pages,
+        views,
+        report,
+        manage_initiatives,
+        manage_followups,
+        manage_charter,
+        manage_imports,
+    ):
         app.include_router(module.router)
     for module in (analyses, initiatives, followups, users):
         app.include_router(module.router, prefix=API)

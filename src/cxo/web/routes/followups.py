@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
+from cxo.followups.work import MAX_NOTE
 from cxo.store.users import User
 from cxo.web import access
 from cxo.web.access import Scope
@@ -18,8 +19,6 @@ from cxo.web.deps import CurrentWorkspace, Reader, Writer, reader
 from cxo.workspace import Workspace
 
 router = APIRouter(prefix="/followups", tags=["followups"], dependencies=[Depends(reader)])
-
-MAX_NOTE = 5000
 
 
 class NoteIn(BaseModel):
@@ -95,24 +94,7 @@ def followup_note(
     workspace: CurrentWorkspace, user: Writer, task_id: int, body: RequiredNoteIn
 ) -> dict[str, Any]:
     """Add a note without changing the status."""
-    scope = Scope.of(workspace, user)
-    access.followup(workspace, scope, task_id)
-    _append_note(workspace, task_id, body.note, user.name)
-    return access.followup(workspace, scope, task_id).to_dict()
+    from cxo.followups import add_note
 
-
-def _append_note(ws: Workspace, task_id: int, note: str, by: str) -> None:
-    """Append ``note`` to the task (the follow-up core has status changes only, for now)."""
-    import datetime as dt
-
-    from cxo.store.db import session_scope
-    from cxo.store.models import AuditEntry, FollowUpRow
-
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with session_scope(ws.app_database_url) as session:
-        row = session.get(FollowUpRow, task_id)
-        if row is None:  # pragma: no cover - checked by the caller
-            return
-        row.note = (row.note + "\n" if row.note else "") + note
-        session.add(AuditEntry(at=now, actor=by, action="followup.note", detail=str(task_id)))
-        session.commit()
+    access.followup(workspace, Scope.of(workspace, user), task_id)
+    return add_note(workspace, task_id, body.note, by=user.name).to_dict()
