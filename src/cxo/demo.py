@@ -45,6 +45,8 @@ class DemoResult:
     followups: Any = None
     report_path: Path | None = None
     skipped: dict[str, str] = field(default_factory=dict)
+    login: tuple[str, str] | None = None
+    """The demo's sign-in for the web app: user ``sophie`` (CX lead) and a fresh password."""
 
 
 def fresh_workspace(root: Path, company_type: str) -> Workspace:
@@ -114,7 +116,19 @@ def run_demo(
     result.followups = generate(ws, author="cxo demo")
     say("writing the report")
     result.report_path = write_demo_report(result)
+    result.login = demo_login(ws)
     return result
+
+
+def demo_login(ws: Workspace) -> tuple[str, str]:
+    """Create the demo's CX lead ``sophie`` with a random password (printed, never stored)."""
+    import secrets
+
+    from cxo.store.users import create_user
+
+    password = secrets.token_urlsafe(12)
+    create_user(ws.app_database_url, "sophie", "cx_lead", password, author="cxo demo")
+    return "sophie", password
 
 
 def _initiatives(result: DemoResult, portfolio_file: Path) -> None:

@@ -56,6 +56,12 @@ def demo(
     _print_outcome(result)
     if serve:
         from cxo.cli.serve import run_server
+        from cxo.report.messages import message
+
+        if result.login is not None:
+            name, password = result.login
+            lang = result.workspace.settings.language
+            echo(message("demo.login", lang, port=str(port), name=name, password=password))
 
         run_server(result.workspace, "127.0.0.1", port)
 
