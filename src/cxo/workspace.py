@@ -62,7 +62,8 @@ def latest_assessment(ws: Workspace, *, needed_for: str = "") -> tuple[Path, dic
 
 @dataclass(frozen=True)
 class Settings:
-    """Workspace settings; ``CXO_APP_DATABASE_URL`` and ``CXO_SECRET_KEY`` override the file."""
+    """Workspace settings; ``CXO_APP_DATABASE_URL`` (or ``CXO_DATABASE_URL``) and
+    ``CXO_SECRET_KEY`` override the file."""
 
     company_type: str
     language: str = "de"
@@ -83,6 +84,7 @@ class Settings:
             language=str(ws.get("language", "de")),
             currency=str(ws.get("currency", "EUR")),
             app_database_url=os.environ.get("CXO_APP_DATABASE_URL")
+            or os.environ.get("CXO_DATABASE_URL")
             or raw.get("store", {}).get("url"),
             secret_key=os.environ.get("CXO_SECRET_KEY"),
         )
