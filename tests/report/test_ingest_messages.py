@@ -233,3 +233,17 @@ def test_cli_prints_reasons_in_the_workspace_language(tmp_path: Path) -> None:
         assert out.exit_code == 0, out.output
         assert line in out.output
         assert reason in out.output
+
+
+def test_mapping_reasons_read_in_german() -> None:
+    from cxo.report.ingest import reason_text
+
+    assert reason_text("seat_comfort: '7' is outside the scale 0–5", "de") == (
+        "seat_comfort: '7' liegt außerhalb der Skala 0–5"
+    )
+    assert reason_text("signup_date: 'x' does not match the date format %d.%m.%Y", "de") == (
+        "signup_date: 'x' passt nicht zum Datumsformat %d.%m.%Y"
+    )
+    assert reason_text("signup_date: months() needs a whole number, not 'abc'", "de") == (
+        "signup_date: months() braucht eine ganze Zahl, nicht 'abc'"
+    )

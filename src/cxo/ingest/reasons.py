@@ -40,6 +40,9 @@ REASONS: dict[str, str] = {
     "invalid_json": "invalid JSON: {error}",
     "not_an_object": "expected a JSON object, got {type}",
     "bad_bytes": "bytes not valid in encoding {encoding}",
+    "date_format": "{field}: {value} does not match the date format {format}",
+    "outside_scale": "{field}: {value} is outside the scale {low}–{high}",
+    "needs_whole_number": "{field}: {function}() needs a whole number, not {value}",
 }
 """Reason name → its stored English template (the catalogue key is ``ingest.reason.<name>``)."""
 
@@ -62,6 +65,8 @@ _PATTERNS = {
     "encoding": r"[\w-]+",
     "mark": r".+?",
     "error": r".+",
+    "format": r"\S+",
+    "function": r"\w+",
 }
 
 
