@@ -62,14 +62,20 @@ def latest_assessment(ws: Workspace, *, needed_for: str = "") -> tuple[Path, dic
 
 @dataclass(frozen=True)
 class Settings:
-    """Workspace settings; ``CXO_APP_DATABASE_URL`` (or ``CXO_DATABASE_URL``) and
-    ``CXO_SECRET_KEY`` override the file."""
+    """Workspace settings; ``CXO_APP_DATABASE_URL`` (or ``CXO_DATABASE_URL``),
+    ``CXO_SECRET_KEY`` and ``CXO_SECURE_COOKIES`` override the file."""
 
     company_type: str
     language: str = "de"
     currency: str = "EUR"
     app_database_url: str | None = None
     secret_key: str | None = None
+    secure_cookies: bool = False
+    """Mark the session cookie ``Secure`` (serve over HTTPS): ``[web] secure_cookies = true``
+    or ``CXO_SECURE_COOKIES=1``."""
+    timezone: str | None = None
+    """The IANA time zone people read times in (``[workspace] timezone = "Europe/Berlin"``);
+    ``None``: times are shown in UTC, labelled as such."""
 
     @classmethod
     def from_file(cls, path: Path) -> Settings:
@@ -87,7 +93,44 @@ class Settings:
             or os.environ.get("CXO_DATABASE_URL")
             or raw.get("store", {}).get("url"),
             secret_key=os.environ.get("CXO_SECRET_KEY"),
+            timezone=_zone(ws.get("timezone")),
+            secure_cookies=_flag(
+                os.environ.get("CXO_SECURE_COOKIES"), raw.get("web", {}).get("secure_cookies")
+            ),
         )
+
+
+def _zone(value: object) -> str | None:
+    """The ``[workspace] timezone`` when it names a known IANA zone (``None`` when unset)."""
+    if value is None or value == "":
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WorkspaceError(
+            f"[workspace] timezone: unknown time zone {value!r}",
+            hint='name an IANA zone such as "Europe/Berlin"',
+        ) from None
+    return str(value)
+
+
+def _flag(env: str | None, file_value: object) -> bool:
+    """A yes/no setting: the environment variable (``1``/``true``/``yes``/``on``, or
+    ``0``/``false``/``no``/``off``) when set, else the file's boolean."""
+    if env is not None and env.strip():
+        value = env.strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        raise WorkspaceError(f"CXO_SECURE_COOKIES must be 1/true or 0/false, not {env!r}")
+    if file_value is None:
+        return False
+    if not isinstance(file_value, bool):
+        raise WorkspaceError(f"[web] secure_cookies must be true or false, not {file_value!r}")
+    return file_value
 
 
 class Workspace:
@@ -184,9 +227,12 @@ class Workspace:
             "[workspace]\n"
             f'company_type = "{company_type}"\n'
             f'language = "{language}"\n'
-            'currency = "EUR"\n\n'
+            'currency = "EUR"\n'
+            '# timezone = "Europe/Berlin"  # times in the app (default: UTC)\n\n'
             "[store]\n"
-            '# url = "postgresql+psycopg://cx@127.0.0.1:5432/cxapp"\n',
+            '# url = "postgresql+psycopg://cx@127.0.0.1:5432/cxapp"\n\n'
+            "[web]\n"
+            "# secure_cookies = true  # behind HTTPS (or set CXO_SECURE_COOKIES=1)\n",
             "utf-8",
         )
         ws = cls(root)

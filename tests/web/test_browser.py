@@ -1,6 +1,7 @@
 """The pages in a real browser (Playwright driving Debian's /usr/bin/chromium): sign in, the
 overview draws its charts, the scorecard filter swaps the table, a pain opens with its
-verbatims, the language switch shows German decimals. Zero console errors, no request
+verbatims, the language switch shows German decimals, the board report opens from the nav with
+inline SVG charts and its PDF downloads. Zero console errors, no request
 leaves 127.0.0.1; screenshots are kept under the test's tmp dir."""
 
 from __future__ import annotations
@@ -102,7 +103,21 @@ def test_pages_in_a_browser(base: str, tmp_path: Path) -> None:
         for chart in ("trend", "pains"):
             page.wait_for_selector(f"#vis-{chart} svg", timeout=20_000)
         page.screenshot(path=str(shots / "overview-en.png"), full_page=True)
+
+        # the board report: the nav link opens it with its charts inline; the PDF downloads
+        # with the signed-in session
+        page.click('header nav a[href="/report"]')
+        page.wait_for_url(f"{base}/report")
+        page.wait_for_selector("svg", state="attached", timeout=60_000)
+        assert page.locator("svg").count() > 0
+        assert "<svg" in page.content()
+        assert page.locator("script[src], link[href^=http], img[src^=http]").count() == 0
+        page.screenshot(path=str(shots / "report-en.png"), full_page=True)
+        pdf = page.request.get(f"{base}/report.pdf", timeout=180_000)
+        assert pdf.status == 200, pdf.text()[:300]
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.body().startswith(b"%PDF")
         browser.close()
     assert not errors, errors
     assert not foreign, foreign
-    assert len(list(shots.glob("*.png"))) == 5
+    assert len(list(shots.glob("*.png"))) == 6

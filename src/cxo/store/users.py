@@ -9,7 +9,9 @@ roles (:mod:`cxo.web.access`); this module stores users and checks credentials.
 Passwords are hashed with Argon2id (argon2-cffi's defaults, rehashed when those change) and
 are never stored, logged or echoed. Bearer tokens are 256-bit random strings shown once and
 stored as their SHA-256 (they cannot be guessed, so a slow hash would add nothing). Failed
-sign-ins are kept per user name and address so the web app can throttle them.
+sign-ins are kept per user name and address so the web app can throttle them; every sign-in,
+failed or refused sign-in and sign-out is written to the audit log (:func:`audit_sign_in`:
+who, when, from which address, never the password).
 """
 
 from __future__ import annotations
@@ -364,6 +366,22 @@ def login_failures(url: str, name: str, address: str, *, since: dt.datetime) -> 
         )
 
 
+SIGN_IN_ACTIONS = ("auth.login", "auth.login_failed", "auth.login_throttled", "auth.logout")
+"""Audit-log actions of :func:`audit_sign_in`."""
+
+
+def audit_sign_in(url: str, action: str, name: str, address: str) -> None:
+    """Write a sign-in event to the audit log: ``name`` as typed (blank-trimmed, control
+    characters dropped, at most 200 characters), the action and the client address."""
+    if action not in SIGN_IN_ACTIONS:
+        raise ValueError(f"not a sign-in action: {action!r}")
+    who = "".join(c for c in name.strip() if unicodedata.category(c) not in ("Cc", "Cf"))
+    _ready(url)
+    with session_scope(url) as session:
+        _audit(session, who[:200] or "?", action, f"from {address[:100]}")
+        session.commit()
+
+
 def clear_login_failures(url: str, name: str, address: str) -> None:
     """Forget the failed sign-ins for ``name`` from ``address`` (after a successful one)."""
     _ready(url)
@@ -403,8 +421,10 @@ def owned_touchpoints(charter: Charter, owner_of: str | None) -> set[str]:
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "ROLES",
+    "SIGN_IN_ACTIONS",
     "TOKEN_PREFIX",
     "User",
+    "audit_sign_in",
     "check_name",
     "check_password",
     "check_role",

@@ -7,7 +7,9 @@
 * Users sign in with a password (a signed session cookie, :mod:`cxo.web.routes.auth`) or send
   a bearer token (``cxo user token NAME``); roles are enforced on the server for every route
   (:mod:`cxo.web.deps`, :mod:`cxo.web.access`); every state-changing browser request needs
-  the session's CSRF token. Only ``/api/health``, the sign-in form and the docs are public.
+  the session's CSRF token. Behind HTTPS set ``[web] secure_cookies = true`` (or
+  ``CXO_SECURE_COOKIES=1``) so the session cookie is marked ``Secure``. Only
+  ``/api/health``, the sign-in form and the docs are public.
 * Errors use the one JSON error shape (:mod:`cxo.web.errors`).
 """
 
@@ -80,6 +82,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
+        https_only=workspace.settings.secure_cookies,
     )
     app.middleware("http")(_security_headers)
     install_error_handlers(app)

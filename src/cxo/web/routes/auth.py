@@ -3,6 +3,7 @@
 A failed sign-in is recorded per user name (as typed) and client address; after
 :data:`MAX_FAILURES` failures within :data:`WINDOW` that pair gets 429 until the oldest one
 ages out, whatever the password. Signing in starts a fresh session with a new CSRF token.
+Sign-ins, failed or throttled attempts and sign-outs go to the audit log (never a password).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from cxo.store.users import (
     MAX_PASSWORD_LENGTH,
+    audit_sign_in,
     clear_login_failures,
     list_users,
     login_failures,
@@ -95,6 +97,7 @@ def login(
         )
 
     if len(recent) >= MAX_FAILURES:
+        audit_sign_in(url, "auth.login_throttled", name, address)
         wait = recent[-MAX_FAILURES] + WINDOW - now
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         response = again(words["throttled"].format(minutes=minutes), 429)
@@ -103,8 +106,10 @@ def login(
     user = verify_password(url, name, password)
     if user is None:
         record_login_failure(url, name, address, at=now)
+        audit_sign_in(url, "auth.login_failed", name, address)
         return again(words["wrong"], 401)
     clear_login_failures(url, name, address)
+    audit_sign_in(url, "auth.login", user.name, address)
     request.session.clear()
     request.session.update(
         {"user": user.name, "fp": user.fingerprint, "csrf": secrets.token_urlsafe(32)}
@@ -113,7 +118,10 @@ def login(
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request) -> Response:
+def logout(request: Request, ws: CurrentWorkspace) -> Response:
     """End the session (the CSRF guard checked the token) and go to the sign-in form."""
+    name = request.session.get("user")
+    if isinstance(name, str) and name:
+        audit_sign_in(ws.app_database_url, "auth.logout", name, client_address(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

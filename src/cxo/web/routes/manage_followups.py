@@ -2,14 +2,18 @@
 and note without reloading the page (htmx swaps the task's row).
 
 Owners see and work only the tasks of their touchpoints; the CX lead and admins see all;
-viewers read. Every change is audited under the signed-in user's name
-(:func:`cxo.followups.update`, :func:`cxo.followups.add_note`).
+viewers read. Touchpoints show as the charter's label in the reader's language; times in the
+workspace's time zone (``[workspace] timezone``), else in UTC, each labelled with its zone.
+Every change is audited under the signed-in user's name (:func:`cxo.followups.update`,
+:func:`cxo.followups.add_note`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -59,12 +63,16 @@ def queue(
         if scope.sees_followup(t) and (status != "todo" or t.status != "closed")
     ]
     now = utc_now()
-    counts = dict.fromkeys(("overdue", "due", "ok", "late"), 0)
-    rows = [_row(t, now, language(request, ws)) for t in found[:SHOW]]
-    for row in rows:
-        counts[str(row["sla"])] += 1
+    view = _View.of(ws, language(request, ws))
+    rows = [view.row(t, now) for t in found[:SHOW]]
     m = words(request, ws)
-    touchpoints = sorted({t.touchpoint for t in tasks(ws) if scope.sees_followup(t)})
+    touchpoints = sorted(
+        (
+            (key, view.label(key))
+            for key in {t.touchpoint for t in tasks(ws) if scope.sees_followup(t)}
+        ),
+        key=lambda item: item[1].casefold(),
+    )
     return page(
         request,
         ws,
@@ -144,7 +152,7 @@ def _answer(request: Request, ws: Workspace, user: User, task: FollowUp) -> Resp
         request,
         ws,
         "followups_row.html",
-        row=_row(task, now, language(request, ws)),
+        row=_View.of(ws, language(request, ws)).row(task, now),
         may_edit=True,
         user=user,
         oob_counts=_counts(ws, Scope.of(ws, user), now),
@@ -160,21 +168,41 @@ def _counts(ws: Workspace, scope: Scope, now: dt.datetime) -> dict[str, int]:
     return counts
 
 
-def _when(at: dt.datetime | None, lang: str) -> str:
-    """A time of the store (UTC) for the reader: ``31.12.2026 09:00`` (de)."""
-    from cxo.report.format import date
+@dataclass(frozen=True)
+class _View:
+    """How the reader sees a task: touchpoint labels in their language, times in the zone."""
 
-    return "" if at is None else f"{date(at.date(), lang)} {at:%H:%M}"
+    language: str
+    labels: dict[str, str]
+    zone: ZoneInfo
 
+    @classmethod
+    def of(cls, ws: Workspace, language: str) -> _View:
+        labels = {tp.key: tp.label(language) for tp in ws.charter().touchpoints}
+        return cls(language, labels, ZoneInfo(ws.settings.timezone or "UTC"))
 
-def _row(task: FollowUp, now: dt.datetime, lang: str) -> dict[str, object]:
-    return {
-        "task": task,
-        "sla": sla_status(task, now),
-        "due": _when(task.due_at, lang),
-        "contacted": _when(task.contacted_at, lang),
-        "notes": [line for line in task.note.split("\n") if line],
-    }
+    def label(self, touchpoint: str) -> str:
+        """The charter's label of ``touchpoint`` (the key when the charter no longer has it)."""
+        return self.labels.get(touchpoint, touchpoint)
+
+    def when(self, at: dt.datetime | None) -> str:
+        """A time of the store (naive UTC) for the reader: ``31.12.2026 10:00 CET`` (de)."""
+        from cxo.report.format import date
+
+        if at is None:
+            return ""
+        local = at.replace(tzinfo=dt.UTC).astimezone(self.zone)
+        return f"{date(local.date(), self.language)} {local:%H:%M} {local.tzname()}"
+
+    def row(self, task: FollowUp, now: dt.datetime) -> dict[str, object]:
+        return {
+            "task": task,
+            "touchpoint": self.label(task.touchpoint),
+            "sla": sla_status(task, now),
+            "due": self.when(task.due_at),
+            "contacted": self.when(task.contacted_at),
+            "notes": [line for line in task.note.split("\n") if line],
+        }
 
 
 __all__ = ["router"]
