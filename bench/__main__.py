@@ -26,6 +26,7 @@ MODULES = (
     "diagnostics",
     "initiatives",
     "text_eval",
+    "web",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 
