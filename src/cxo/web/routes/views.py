@@ -194,7 +194,13 @@ def _scorecard_context(
     from cxo.report.scorecard import section
 
     dims = tuple(d for d in by.split(",") if d in DIMENSIONS) or ("touchpoint",)
-    table = part(lambda: Markup(section(view_data.scorecard(ws, dims, period or None), lang, cur)))
+
+    def render() -> str:
+        return section(view_data.scorecard(ws, dims, period or None), lang, cur)
+
+    # The rendered table too: formatting thousands of numbers costs more than serving them.
+    key = (dims, period or None, lang, cur)
+    table = part(lambda: Markup(view_data.cached(ws, "scorecard_html", key, render)))
     return {
         "table": table,
         "by": ",".join(dims),
