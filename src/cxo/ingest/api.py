@@ -226,22 +226,16 @@ def import_file(
             source = _mapped(base, mapping, table, charter)
         else:
             source = _with_identity(_source(table, path, Path(tmp), options), table, charter)
-        con = ws.connect()
-        try:
-            _configure(con)
-            ensure_schema(con)
-            batch = run_batch(
-                con,
-                table,
-                source,
-                charter=charter,
-                max_rejected=max_rejected,
-                force=force,
-                progress=progress,
-                scratch=Path(tmp) / "scratch.duckdb",
-            )
-        finally:
-            con.close()
+        batch = load_source(
+            ws,
+            table,
+            source,
+            charter,
+            max_rejected=max_rejected,
+            force=force,
+            progress=progress,
+            scratch=Path(tmp) / "scratch.duckdb",
+        )
     _raise_if_failed(batch, max_rejected)
     return batch
 
@@ -266,6 +260,37 @@ def _raise_if_failed(batch: BatchResult, max_rejected: float | None) -> None:
 def _configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET preserve_insertion_order = false")
+
+
+def load_source(
+    ws: Workspace,
+    table: str,
+    source: Source,
+    charter: Charter | None,
+    *,
+    max_rejected: float | None,
+    force: bool,
+    progress: ProgressFn | None,
+    scratch: Path,
+) -> BatchResult:
+    """Run one import batch of ``source`` into ``table`` on its own workspace connection
+    (bounded memory, the contract schema ensured); shared by every kind of import."""
+    con = ws.connect()
+    try:
+        _configure(con)
+        ensure_schema(con)
+        return run_batch(
+            con,
+            table,
+            source,
+            charter=charter,
+            max_rejected=max_rejected,
+            force=force,
+            progress=progress,
+            scratch=scratch,
+        )
+    finally:
+        con.close()
 
 
 # --- imports through a mapping file -----------------------------------------------------------
@@ -331,22 +356,16 @@ def import_mapped(
         base = _mapped_base(mapping, targets, path, Path(tmp), options)
         sources = [(t, _mapped(base, mapping, t, charter)) for t in targets]
         for table, source in sources:
-            con = ws.connect()
-            try:
-                _configure(con)
-                ensure_schema(con)
-                batch = run_batch(
-                    con,
-                    table,
-                    source,
-                    charter=charter,
-                    max_rejected=max_rejected,
-                    force=force,
-                    progress=progress,
-                    scratch=Path(tmp) / f"scratch-{table}.duckdb",
-                )
-            finally:
-                con.close()
+            batch = load_source(
+                ws,
+                table,
+                source,
+                charter,
+                max_rejected=max_rejected,
+                force=force,
+                progress=progress,
+                scratch=Path(tmp) / f"scratch-{table}.duckdb",
+            )
             _raise_if_failed(batch, max_rejected)
             results.append(batch)
             if on_batch is not None:

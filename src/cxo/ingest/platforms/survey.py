@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cxo.errors import InputError, RejectedShareExceeded
+from cxo.ingest.api import load_source
 from cxo.ingest.batch import BatchResult
-from cxo.ingest.load import ProgressFn, run_batch
+from cxo.ingest.load import ProgressFn
 from cxo.ingest.lock import SCRATCH_PREFIX, WaitFn, acquire, clean_stale_scratch, mark_owner
 from cxo.ingest.platforms import NAMES, open_platform_source, sniff
-from cxo.ingest.schema import ensure_schema
 
 if TYPE_CHECKING:
     from cxo.workspace import Workspace
-
-MEMORY_LIMIT = "768MB"
 
 
 def import_survey(
@@ -108,23 +106,16 @@ def _import_table(
         )
         if source is None:  # pragma: no cover - sniffed above
             raise InputError(f"{file}: not a survey-platform export")
-        con = ws.connect()
-        try:
-            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-            con.execute("SET preserve_insertion_order = false")
-            ensure_schema(con)
-            batch = run_batch(
-                con,
-                table,
-                source,
-                charter=charter,
-                max_rejected=max_rejected,
-                force=force,
-                progress=progress,
-                scratch=work / "scratch.duckdb",
-            )
-        finally:
-            con.close()
+        batch = load_source(
+            ws,
+            table,
+            source,
+            charter,
+            max_rejected=max_rejected,
+            force=force,
+            progress=progress,
+            scratch=work / "scratch.duckdb",
+        )
     if batch.status == "failed":
         raise RejectedShareExceeded(
             f"{batch.source}: {batch.quarantined:,} of {batch.read:,} {table} rows rejected, "
