@@ -309,7 +309,12 @@ def voice_page(request: Request, ws: CurrentWorkspace, who: CurrentIdentity) -> 
         index = 0 if lang == "de" else 1
         names = {k: v[index] for k, v in voice.value["labels"].items()}
         chart = part(
-            lambda: charts.theme_impact_chart(voice.value["impact"], lang, cur, labels=names)
+            lambda: view_data.cached(
+                ws,
+                "chart:impact",
+                (lang, cur),
+                lambda: charts.theme_impact_chart(voice.value["impact"], lang, cur, labels=names),
+            )
         )
     return _page(
         request,
