@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cxo.core.messages import Message, msg
 from cxo.ingest.reasons import parse
-from cxo.report.messages import message, text, with_texts
+from cxo.report.messages import message, notes_as_texts, text, with_texts
 
 if TYPE_CHECKING:
     from cxo.ingest.batch import BatchResult
@@ -117,8 +117,4 @@ def to_json(batch: BatchResult) -> dict[str, Any]:
     """The ``--json`` form: ``to_dict()`` with ``notes`` as English texts (as always),
     ``notes_de`` in German and ``note_messages`` (key, params, both texts)."""
     out: dict[str, Any] = with_texts(batch.to_dict())
-    messages = out["notes"]
-    out["notes"] = [m["text"] for m in messages]
-    out["notes_de"] = [m["text_de"] for m in messages]
-    out["note_messages"] = messages
-    return out
+    return notes_as_texts(out)

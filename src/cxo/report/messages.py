@@ -166,3 +166,14 @@ def with_texts(obj: Any, *, currency: str = "EUR") -> Any:
     if isinstance(obj, list | tuple):
         return [with_texts(v, currency=currency) for v in obj]
     return obj
+
+
+def notes_as_texts(tree: dict[str, Any]) -> dict[str, Any]:
+    """A :func:`with_texts` tree whose ``notes`` hold message dicts, with ``notes`` as the
+    English texts (as the JSON always had them), ``notes_de`` in German and the message dicts
+    kept as ``note_messages``."""
+    said = tree["notes"]
+    tree["notes"] = [m["text"] for m in said]
+    tree["notes_de"] = [m["text_de"] for m in said]
+    tree["note_messages"] = said
+    return tree

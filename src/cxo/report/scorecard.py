@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cxo.report import format as fmt
 from cxo.report.html import render
-from cxo.report.messages import message, with_texts
+from cxo.report.messages import message, notes_as_texts, with_texts
 
 if TYPE_CHECKING:
     from cxo.engine import Comparison, KpiStatus, Scorecard
@@ -202,8 +202,4 @@ def to_json(result: Scorecard) -> dict[str, Any]:
     """The ``--json`` / API form: ``to_dict()`` with ``notes`` as English texts (as always),
     ``notes_de`` in German and ``note_messages`` (key, params, both texts)."""
     out: dict[str, Any] = with_texts(result.to_dict())
-    messages = out["notes"]
-    out["notes"] = [m["text"] for m in messages]
-    out["notes_de"] = [m["text_de"] for m in messages]
-    out["note_messages"] = messages
-    return out
+    return notes_as_texts(out)
