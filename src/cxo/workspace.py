@@ -76,6 +76,12 @@ class Settings:
     timezone: str | None = None
     """The IANA time zone people read times in (``[workspace] timezone = "Europe/Berlin"``);
     ``None``: times are shown in UTC, labelled as such."""
+    lake_path: str | None = None
+    """``[lake] path``: where ``cxo publish`` writes the Parquet lake (default ``lake/``)."""
+    lake_analytics: bool = False
+    """``[lake] analytics = true``: analyses read the published lake, not the embedded file."""
+    publish_after_import: bool = False
+    """``[lake] publish_after_import = true``: every successful import republishes the lake."""
 
     @classmethod
     def from_file(cls, path: Path) -> Settings:
@@ -85,6 +91,7 @@ class Settings:
         except tomllib.TOMLDecodeError as exc:
             raise WorkspaceError(f"{path}: invalid TOML: {exc}") from None
         ws = raw.get("workspace", {})
+        lake = raw.get("lake", {})
         return cls(
             company_type=str(ws.get("company_type", "custom")),
             language=str(ws.get("language", "de")),
@@ -96,6 +103,11 @@ class Settings:
             timezone=_zone(ws.get("timezone")),
             secure_cookies=_flag(
                 os.environ.get("CXO_SECURE_COOKIES"), raw.get("web", {}).get("secure_cookies")
+            ),
+            lake_path=_text(lake.get("path"), "[lake] path"),
+            lake_analytics=_bool(lake.get("analytics"), "[lake] analytics"),
+            publish_after_import=_bool(
+                lake.get("publish_after_import"), "[lake] publish_after_import"
             ),
         )
 
@@ -114,6 +126,22 @@ def _zone(value: object) -> str | None:
             hint='name an IANA zone such as "Europe/Berlin"',
         ) from None
     return str(value)
+
+
+def _text(value: object, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise WorkspaceError(f"{name} must be a string, not {value!r}")
+    return value
+
+
+def _bool(value: object, name: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise WorkspaceError(f"{name} must be true or false, not {value!r}")
+    return value
 
 
 def _flag(env: str | None, file_value: object) -> bool:
@@ -179,18 +207,43 @@ class Workspace:
         """The current, validated charter."""
         return load_charter(self.charter_path)
 
-    def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection to the analytical database."""
+    @property
+    def reads_lake(self) -> bool:
+        """Whether read-only (analytic) connections read the published lake (``[lake]``)."""
+        return self.settings.lake_analytics
+
+    def connect(
+        self, *, read_only: bool = False, embedded: bool = False
+    ) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection to the analytical database.
+
+        With ``[lake] analytics = true`` a read-only connection is an in-memory database with
+        a view per published lake table (:mod:`cxo.lake`), unless ``embedded=True``.
+        """
         import duckdb
 
+        if read_only and self.reads_lake and not embedded:
+            from cxo.lake import attach_views, lake_path
+
+            con = duckdb.connect(":memory:")
+            con.execute("SET enable_progress_bar = false")
+            attach_views(con, lake_path(self))
+            return con
         con = duckdb.connect(str(self.duckdb_path), read_only=read_only)
         con.execute("SET enable_progress_bar = false")  # cxo draws its own (Rich, stderr)
         return con
 
     def ibis(self, *, read_only: bool = True) -> ibis.backends.duckdb.Backend:
-        """An ibis DuckDB backend over the analytical database."""
+        """An ibis DuckDB backend over the analytical database (or the lake, as ``connect``)."""
         import ibis
 
+        if read_only and self.reads_lake:
+            from cxo.lake import attach_views, lake_path
+
+            backend = ibis.duckdb.connect(":memory:")
+            backend.raw_sql("SET enable_progress_bar = false")
+            attach_views(backend.con, lake_path(self))
+            return backend
         backend = ibis.duckdb.connect(str(self.duckdb_path), read_only=read_only)
         backend.raw_sql("SET enable_progress_bar = false")
         return backend

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "initiative",
     "followup",
     "report",
+    "publish",
     "text",
     "user",
     "serve",

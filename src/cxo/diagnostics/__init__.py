@@ -41,8 +41,8 @@ def _run(ws: Workspace, name: str, **options: Any) -> DiagnosticResult:
     options.setdefault("language", ws.settings.language)
     options.setdefault("currency", ws.settings.currency)
     charter = ws.charter()
-    # Temp tables need a writable connection; the database file is opened per call.
-    with ws.connect() as con:
+    # Read-only: temp tables live in the connection; the file (or the lake) is only read.
+    with ws.connect(read_only=True) as con:
         con.execute("SET preserve_insertion_order = false")
         return runners[name](con, charter, **options)
 
