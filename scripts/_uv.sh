@@ -9,4 +9,5 @@ if ! command -v uv >/dev/null 2>&1; then
     export PATH="$HOME/.local/bin:$PATH"
   fi
 fi
-uv sync --locked --quiet
+# shellcheck disable=SC2086  # CXO_SYNC_EXTRAS holds flags (scripts/test: --extra spark)
+uv sync --locked --quiet ${CXO_SYNC_EXTRAS:-}

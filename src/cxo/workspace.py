@@ -82,6 +82,9 @@ class Settings:
     """``[lake] analytics = true``: analyses read the published lake, not the embedded file."""
     publish_after_import: bool = False
     """``[lake] publish_after_import = true``: every successful import republishes the lake."""
+    engine: str = "duckdb"
+    """``[analytics] engine``: ``duckdb`` (default) or ``spark`` (reads the published lake;
+    the scorecard only so far, see :mod:`cxo.engine.spark`)."""
 
     @classmethod
     def from_file(cls, path: Path) -> Settings:
@@ -109,6 +112,7 @@ class Settings:
             publish_after_import=_bool(
                 lake.get("publish_after_import"), "[lake] publish_after_import"
             ),
+            engine=_text(raw.get("analytics", {}).get("engine"), "[analytics] engine") or "duckdb",
         )
 
 

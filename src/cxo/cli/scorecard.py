@@ -68,6 +68,15 @@ def scorecard(
     ] = None,
     json_out: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="duckdb, or spark (over the lake `cxo publish` writes; needs cxo[spark]). "
+            "Default: [analytics] engine in cxo.toml, else duckdb.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """The scorecard per touchpoint, segment, channel or period, with the charter's targets."""
     from cxo.engine import scorecard as compute
@@ -82,6 +91,7 @@ def scorecard(
         compare=_split(compare),
         level=level,
         alpha=alpha,
+        engine=engine,
     )
     if csv_path is not None:
         _write_csv(result, csv_path)

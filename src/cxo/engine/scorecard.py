@@ -379,19 +379,49 @@ def scorecard(
     compare: Sequence[str] = (),
     level: float = 0.95,
     alpha: float = 0.05,
+    engine: str | None = None,
 ) -> Scorecard:
     """The scorecard of a workspace (see the module docstring).
 
     ``period`` (``2026``, ``2026-Q3``, ``2026-07``) sets ``date_from``/``date_to`` when they
-    are not given. Raises :class:`MissingDataError` when ``responses`` is empty.
+    are not given. ``engine`` (default: ``[analytics] engine``, else ``duckdb``): ``spark``
+    computes it on Spark over the published lake (:mod:`cxo.engine.spark`). Raises
+    :class:`MissingDataError` when ``responses`` is empty.
     """
+    from cxo.engine.spark import check_engine
+
     if period is not None:
         p_from, p_to = parse_period(period)
         date_from = date_from or p_from
         date_to = date_to or p_to
+    options: dict[str, Any] = {"compare": compare, "level": level, "alpha": alpha}
+    on_spark = check_engine(engine, ws, "scorecard") == "spark"
     with quiet():
-        return _workspace_scorecard(
-            ws, by, date_from, date_to, compare=compare, level=level, alpha=alpha
+        if on_spark:
+            return _spark_scorecard(ws, by, date_from, date_to, **options)
+        return _workspace_scorecard(ws, by, date_from, date_to, **options)
+
+
+def _spark_scorecard(
+    ws: Workspace,
+    by: Sequence[str],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    **options: Any,
+) -> Scorecard:
+    from cxo.engine.spark import quiet_spark, spark_scorecard_tables
+
+    with quiet_spark():
+        responses, customers = spark_scorecard_tables(ws)
+        return build_scorecard(
+            responses,
+            customers,
+            by=by,
+            charter=ws.charter(),
+            language=ws.settings.language,
+            date_from=date_from,
+            date_to=date_to,
+            **options,
         )
 
 

@@ -1,0 +1,116 @@
+"""Parity: the scorecard on a local Spark session over the published lake equals DuckDB's.
+
+Counts must be equal exactly, statistics to 1e-9 relative. One JVM for the run (the session
+is cached per process; ``xdist_group`` keeps these tests on one worker). ``pytest -m spark``
+runs exactly these. Needs pyspark (the ``spark`` extra, which ``scripts/_uv.sh`` installs) and
+a Java runtime (``scripts/system-deps.sh`` installs openjdk-17-jre-headless when missing).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cxo.cli.main import app
+from cxo.demo import IMPORT_ORDER
+from cxo.engine import scorecard
+from cxo.engine.spark import EngineUnavailable, check_engine
+from cxo.ingest.api import import_file
+from cxo.lake import publish
+from cxo.simulate import simulate
+from cxo.workspace import Workspace
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.slow,  # a JVM and many small Spark jobs: not in the quick lane
+    pytest.mark.xdist_group("spark"),
+    # py4j leaves its gateway sockets to the garbage collector (not ours to close)
+    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _collect_py4j_sockets() -> Iterator[None]:
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("spark")
+    sim = simulate("service", 1_200, 21, root / "sim")
+    ws = Workspace.create(root / "ws", "service")
+    for table in ("customers", "responses"):
+        assert table in IMPORT_ORDER
+        import_file(ws, table, sim.files[table])
+    publish(ws)
+    return ws
+
+
+def _same(a: Any, b: Any, where: str = "") -> None:
+    if isinstance(a, dict):
+        assert isinstance(b, dict), where
+        assert a.keys() == b.keys(), where
+        for key in a:
+            _same(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list | tuple):
+        assert isinstance(b, list | tuple), where
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert isinstance(a, int | float), where
+        assert isinstance(b, int | float), where
+        both_nan = math.isnan(a) and math.isnan(b)
+        assert both_nan or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), (where, a, b)
+    else:
+        assert a == b, where  # counts, labels, keys: exactly
+
+
+@pytest.mark.parametrize(
+    ("by", "options"),
+    [
+        (["touchpoint"], {}),
+        (["segment"], {"compare": ["segments"]}),
+        (["touchpoint", "month"], {}),
+        (["channel", "quarter"], {"compare": ["previous"]}),
+        (["touchpoint"], {"period": "2025"}),
+    ],
+    ids=["touchpoint", "segment-compare", "touchpoint-month", "channel-quarter", "period"],
+)
+def test_scorecard_on_spark_equals_duckdb(
+    company: Workspace, by: list[str], options: dict[str, Any]
+) -> None:
+    on_duckdb = scorecard(company, by=by, engine="duckdb", **options).to_dict()
+    on_spark = scorecard(company, by=by, engine="spark", **options).to_dict()
+    assert on_duckdb["rows"], "the comparison must cover data"
+    _same(on_duckdb, on_spark)
+
+
+def test_cli_engine_flag_and_setting(company: Workspace, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["scorecard", "--workspace", str(company.root), "--json"]
+    duck = runner.invoke(app, base)
+    spark = runner.invoke(app, [*base, "--engine", "spark"])
+    assert duck.exit_code == 0, duck.output
+    assert spark.exit_code == 0, spark.output
+    _same(json.loads(duck.stdout), json.loads(spark.stdout))
+    wrong = runner.invoke(app, [*base, "--engine", "polars"])
+    assert wrong.exit_code == 2
+    assert "choose one of duckdb, spark" in wrong.output
+
+
+def test_analyses_not_on_ibis_say_so(company: Workspace) -> None:
+    with pytest.raises(EngineUnavailable, match="does not run on Spark yet") as raised:
+        check_engine("spark", company, "assessment")
+    assert "cxo publish" in (raised.value.hint or "")
