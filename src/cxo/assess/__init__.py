@@ -103,17 +103,22 @@ def assess(
     n_boot: int = 200,
     seed: int = 0,
     as_of: dt.date | None = None,
+    engine: str | None = None,
 ) -> Assessment:
     """The Standortbestimmung of ``workspace`` (a :class:`Workspace` or its directory).
 
     Raises ``MissingDataError``/``InsufficientDataError`` naming what is missing when the
-    workspace holds too little data for a meaningful result.
+    workspace holds too little data for a meaningful result. ``engine="spark"`` raises
+    :class:`~cxo.engine.spark.EngineUnavailable`: the assessment is DuckDB SQL so far.
     """
+    from cxo.engine.spark import check_engine
+
     ws = (
         workspace
         if isinstance(workspace, Workspace)
         else resolve_workspace(Path(workspace) if workspace is not None else None)
     )
+    check_engine(engine, ws, "the assessment")
     charter = ws.charter()
     language = ws.settings.language
     currency = charter.company.currency

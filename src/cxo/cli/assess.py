@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cxo.cli.common import (
+    EngineOption,
     JsonOption,
     WorkspaceOption,
     console,
@@ -31,13 +32,14 @@ def assess_command(
     ] = 200,
     top: Annotated[int, typer.Option("--top", help="Pains shown in the text summary.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="Seed of bootstraps and simulations.")] = 0,
+    engine: EngineOption = None,
 ) -> None:
     """Where it hurts, who owns it, what it costs; writes reports/assessment-<n>.json/.html."""
     from cxo.assess import assess
     from cxo.report.assessment import summary, to_json, write_assessment
 
     ws = workspace(path)
-    result = assess(ws, n_boot=boot, seed=seed)
+    result = assess(ws, n_boot=boot, seed=seed, engine=engine)
     json_path, html_path = write_assessment(ws, result)
     if as_json:
         print_json(to_json(result))

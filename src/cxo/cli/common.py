@@ -38,6 +38,15 @@ WorkspaceOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout.")]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="duckdb, or spark (over the lake `cxo publish` writes; needs cxo[spark]; the "
+        "scorecard only so far). Default: [analytics] engine in cxo.toml, else duckdb.",
+        show_default=False,
+    ),
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cxo.cli.common import (
+    EngineOption,
     JsonOption,
     WorkspaceOption,
     console,
@@ -46,6 +47,7 @@ def loyalty_cmd(
     ws: WorkspaceOption = None,
     as_json: JsonOption = False,
     language: LanguageOption = None,
+    engine: EngineOption = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: latest in data).")
     ] = None,
@@ -53,7 +55,7 @@ def loyalty_cmd(
     """Loyalty penalty: existing customers paying more than today's new customers."""
     from cxo import diagnostics
 
-    opts: dict[str, object] = {}
+    opts: dict[str, object] = {"engine": engine}
     if language:
         opts["language"] = language
     if as_of:
@@ -65,12 +67,18 @@ def loyalty_cmd(
 @diagnose_app.command("marketing")
 @handle_errors
 def marketing_cmd(
-    ws: WorkspaceOption = None, as_json: JsonOption = False, language: LanguageOption = None
+    ws: WorkspaceOption = None,
+    as_json: JsonOption = False,
+    language: LanguageOption = None,
+    engine: EngineOption = None,
 ) -> None:
     """Watering-can marketing: untargeted sends, relevance, fatigue, unserved moments."""
     from cxo import diagnostics
 
-    res = diagnostics.marketing(workspace(ws), **({"language": language} if language else {}))
+    opts: dict[str, object] = {"engine": engine}
+    if language:
+        opts["language"] = language
+    res = diagnostics.marketing(workspace(ws), **opts)
     _show(res, as_json)
 
 
@@ -80,6 +88,7 @@ def complaints_cmd(
     ws: WorkspaceOption = None,
     as_json: JsonOption = False,
     language: LanguageOption = None,
+    engine: EngineOption = None,
     latitude: Annotated[
         list[float] | None,
         typer.Option("--latitude", help="Settlement limits X to simulate (repeatable)."),
@@ -88,7 +97,7 @@ def complaints_cmd(
     """Complaints without latitude: contacts, days, effect on churn/NPS, latitude curve."""
     from cxo import diagnostics
 
-    opts: dict[str, object] = {}
+    opts: dict[str, object] = {"engine": engine}
     if language:
         opts["language"] = language
     if latitude:
@@ -103,6 +112,7 @@ def selfservice_cmd(
     ws: WorkspaceOption = None,
     as_json: JsonOption = False,
     language: LanguageOption = None,
+    engine: EngineOption = None,
     cost_per_contact: Annotated[
         float | None,
         typer.Option("--cost-per-contact", help="Cost of one call/chat (default 6.0, currency)."),
@@ -111,7 +121,7 @@ def selfservice_cmd(
     """A portal like a tax return: task success, channel switching and its cost, effort."""
     from cxo import diagnostics
 
-    opts: dict[str, object] = {}
+    opts: dict[str, object] = {"engine": engine}
     if language:
         opts["language"] = language
     if cost_per_contact is not None:
@@ -122,12 +132,14 @@ def selfservice_cmd(
 
 @diagnose_app.command("all")
 @handle_errors
-def all_cmd(ws: WorkspaceOption = None, as_json: JsonOption = False) -> None:
+def all_cmd(
+    ws: WorkspaceOption = None, as_json: JsonOption = False, engine: EngineOption = None
+) -> None:
     """Run all four diagnostics; those whose data are missing say what they need."""
     from cxo import diagnostics
     from cxo.report import diagnostics as render
 
-    results = diagnostics.diagnose_all(workspace(ws))
+    results = diagnostics.diagnose_all(workspace(ws), engine=engine)
     if as_json:
         print_json(
             {

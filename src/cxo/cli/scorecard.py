@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cxo.cli.common import (
+    EngineOption,
     JsonOption,
     WorkspaceOption,
     console,
@@ -68,15 +69,7 @@ def scorecard(
     ] = None,
     json_out: JsonOption = False,
     workspace_dir: WorkspaceOption = None,
-    engine: Annotated[
-        str | None,
-        typer.Option(
-            "--engine",
-            help="duckdb, or spark (over the lake `cxo publish` writes; needs cxo[spark]). "
-            "Default: [analytics] engine in cxo.toml, else duckdb.",
-            show_default=False,
-        ),
-    ] = None,
+    engine: EngineOption = None,
 ) -> None:
     """The scorecard per touchpoint, segment, channel or period, with the charter's targets."""
     from cxo.engine import scorecard as compute

@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 NAMES = ("loyalty", "marketing", "complaints", "selfservice")
 
 
-def _run(ws: Workspace, name: str, **options: Any) -> DiagnosticResult:
+def _run(
+    ws: Workspace, name: str, *, engine: str | None = None, **options: Any
+) -> DiagnosticResult:
+    from cxo.engine.spark import check_engine
+
+    check_engine(engine, ws, f"the {name} diagnostic")
     from cxo.diagnostics import complaint_handling as _c
     from cxo.diagnostics import loyalty_penalty as _l
     from cxo.diagnostics import self_service as _s
@@ -72,12 +77,14 @@ def diagnose(ws: Workspace, name: str, **options: Any) -> DiagnosticResult:
     return _run(ws, name, **options)
 
 
-def diagnose_all(ws: Workspace) -> dict[str, DiagnosticResult | MissingDataError]:
+def diagnose_all(
+    ws: Workspace, *, engine: str | None = None
+) -> dict[str, DiagnosticResult | MissingDataError]:
     """Run every diagnostic; a diagnostic whose data are missing yields its error instead."""
     out: dict[str, DiagnosticResult | MissingDataError] = {}
     for name in NAMES:
         try:
-            out[name] = _run(ws, name)
+            out[name] = _run(ws, name, engine=engine)
         except MissingDataError as exc:
             out[name] = exc
     return out
