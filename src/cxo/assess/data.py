@@ -172,6 +172,22 @@ def _customers_and_responses(
     )
 
 
+def _untagged_note(con: duckdb.DuckDBPyConnection, tables: set[str], notes: list[Message]) -> None:
+    """A note with the share of analysed comments that no theme of the code frame fits."""
+    if "response_text" not in tables:
+        return
+    row = con.execute(
+        """select count(*) filter (where not exists (
+                 select 1 from response_themes th where th.response_id = t.response_id)),
+               count(*)
+        from response_text t
+        where t.skip_reason is null or t.skip_reason not in ('empty', 'binary', 'no_letters')"""
+    ).fetchone()
+    if row and row[1]:
+        n, total = int(row[0]), int(row[1])
+        notes.append(msg("codeframes.note.untagged", untagged=n, total=total, share=n / total))
+
+
 def _themes(
     con: duckdb.DuckDBPyConnection, tables: set[str], has_ratings: bool, notes: list[Message]
 ) -> str:
@@ -182,6 +198,7 @@ def _themes(
             select distinct response_id, theme from response_themes
             where sentiment is null or sentiment <> 'positive'"""
         )
+        _untagged_note(con, tables, notes)
         return "comments"
     if has_ratings:
         notes.append(msg("assess.note.themes_from_ratings"))

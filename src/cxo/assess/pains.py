@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -154,7 +155,23 @@ def theme_label(key: str, charter: Charter, language: str) -> str:
     if key in THEME_KEYS:
         t = theme(key)
         return t.de if language == "de" else t.en
+    frame_label = _frame_theme_labels().get(key)
+    if frame_label is not None:
+        return frame_label[0] if language == "de" else frame_label[1]
     return charter.label("attribute", key, language)
+
+
+@cache
+def _frame_theme_labels() -> dict[str, tuple[str, str]]:
+    """(German, English) labels of the themes of the other built-in code frames."""
+    from cxo.text.codeframe import FRAMES, CodeFrame
+
+    return {
+        t.key: (t.label_de, t.label_en)
+        for name in FRAMES
+        if name != "cx"
+        for t in CodeFrame.builtin(name).themes
+    }
 
 
 def find_pains(

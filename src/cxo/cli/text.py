@@ -1,4 +1,5 @@
-"""``cxo text ...``: analyse, train, tag, themes, discover, accept, impact, emerging, verbatims."""
+"""``cxo text ...``: analyse, train, tag, frames, themes, discover, accept, impact, emerging,
+verbatims."""
 
 from __future__ import annotations
 
@@ -28,6 +29,46 @@ text_app = typer.Typer(
 
 InputOpt = Annotated[Path | None, typer.Option("--input", "-i", help="CSV, Parquet or JSONL file.")]
 TextColOpt = Annotated[str, typer.Option("--text-column", help="Column with the comment text.")]
+FrameOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--frame",
+        help="Built-in code frame to use (repeat to combine: --frame cx --frame product_review); "
+        "default: the workspace's [text] frames, else cx. See `cxo text frames`.",
+    ),
+]
+
+
+def _codeframe(ws: Any, frames: list[str] | None) -> Any:
+    """The code frame for a command: ``--frame`` choices (plus the workspace's own
+    ``codeframe.yaml``), else the workspace's frames, else the built-in CX frame."""
+    from cxo.text.codeframe import CodeFrame
+    from cxo.text.workspace import CODEFRAME_FILE, load_codeframe
+
+    if frames:
+        return CodeFrame.load(ws.root / CODEFRAME_FILE if ws is not None else None, frames=frames)
+    return load_codeframe(ws)
+
+
+def _untagged_line(theme_sets: Any, skip_reasons: Any, language: str) -> str:
+    from cxo.report.messages import message
+    from cxo.text.codeframe import untagged
+
+    n, total = untagged(theme_sets, skip_reasons)
+    return message(
+        "codeframes.untagged", language, untagged=n, total=total, share=n / total if total else 0.0
+    )
+
+
+def _untagged_dict(theme_sets: Any, skip_reasons: Any = None) -> dict[str, Any]:
+    from cxo.text.codeframe import untagged
+
+    n, total = untagged(theme_sets, skip_reasons)
+    return {
+        "analysable": total,
+        "untagged": n,
+        "untagged_share": round(n / total, 4) if total else None,
+    }
 
 
 def _read_table(path: Path) -> Any:
@@ -91,23 +132,27 @@ def analyze_cmd(
     text_column: TextColOpt = "text",
     model: Annotated[Path | None, typer.Option("--model", help="Trained sentiment model.")] = None,
     language: Annotated[str | None, typer.Option("--language", help="Force de or en.")] = None,
+    frame_names: FrameOpt = None,
     ws_path: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Language, sentiment, themes and redacted text for each row of a file."""
+    """Language, sentiment, themes and redacted text for each row of a file; the share of
+    comments no theme of the code frame fits (untagged)."""
     from cxo.text import Analyzer, load_model
     from cxo.text.models import SentimentModel
     from cxo.text.redact import Redactor
-    from cxo.text.workspace import id_patterns, load_codeframe
+    from cxo.text.workspace import id_patterns
 
     if input is None:
         raise UsageError("give --input FILE (or use `cxo text tag` for the workspace)")
     df = _read_table(input)
     texts = _column(df, text_column, input)
-    frame = redactor = None
+    frame = redactor = ws = None
     if ws_path is not None:
         ws = workspace(ws_path)
-        frame, redactor = load_codeframe(ws), Redactor(id_patterns(ws))
+        redactor = Redactor(id_patterns(ws))
+    if ws is not None or frame_names:
+        frame = _codeframe(ws, frame_names)
     m = None
     if model is not None:
         loaded = load_model(model)
@@ -129,11 +174,15 @@ def analyze_cmd(
         "rows": len(result),
         "languages": full["language"].value_counts().to_dict(),
         "sentiment": full["sentiment"].value_counts().to_dict(),
+        "frames": list(frame.frames) if frame is not None else ["cx"],
+        **_untagged_dict(result["themes"], result["skip_reason"]),
         "out": str(out) if out else None,
     }
+    lang = ws.settings.language if ws is not None else "en"
     if as_json:
         print_json(summary if out else {**summary, "rows_data": result.to_dicts()})
-    elif out is None:
+        return
+    if out is None:
         for r in result:
             console.print(
                 f"{r.language}\t{r.sentiment}\t{','.join(r.themes)}\t{r.redacted_text[:80]}",
@@ -143,8 +192,8 @@ def analyze_cmd(
     else:
         from cxo.report.messages import message
 
-        lang = workspace(ws_path).settings.language if ws_path is not None else "en"
         echo(message("platforms.text.analyzed", lang, rows=len(result), out=str(out)))
+    echo(_untagged_line(result["themes"], result["skip_reason"], lang))
 
 
 @text_app.command("train")
@@ -306,10 +355,11 @@ def themes_cmd(
     export: Annotated[
         Path | None, typer.Option("--export", help="Write the effective code frame as YAML.")
     ] = None,
+    frame_names: FrameOpt = None,
     as_json: JsonOption = False,
 ) -> None:
     """The code frame's themes with owners; counts when the workspace is tagged."""
-    from cxo.text.workspace import load_codeframe, ws_tables
+    from cxo.text.workspace import ws_tables
 
     ws = None
     try:
@@ -317,7 +367,7 @@ def themes_cmd(
     except Exception:
         if ws_path is not None:
             raise
-    frame = load_codeframe(ws)
+    frame = _codeframe(ws, frame_names)
     if export is not None:
         export.write_text(frame.to_yaml(), "utf-8")
     owners = frame.owners(ws.charter()) if ws is not None else {}
@@ -349,6 +399,51 @@ def themes_cmd(
         )
 
 
+@text_app.command("frames")
+@handle_errors
+def frames_cmd(
+    ws_path: WorkspaceOption = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Label language (de/en).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The built-in code frames; which ones the workspace uses ([text] frames in cxo.toml)."""
+    from cxo.text.codeframe import DEFAULT_FRAMES, FRAMES, frame_info, workspace_frames
+
+    ws = None
+    try:
+        ws = workspace(ws_path)
+    except Exception:
+        if ws_path is not None:
+            raise
+    chosen = workspace_frames(ws.root) if ws is not None else DEFAULT_FRAMES
+    language = lang or (ws.settings.language if ws is not None else "en")
+    rows = [
+        {**frame_info(key).to_dict(), "used": key in chosen, "order": _order(chosen, key)}
+        for key in FRAMES
+    ]
+    if as_json:
+        print_json({"frames": rows, "workspace_frames": list(chosen)})
+        return
+    from cxo.report.messages import message
+
+    for r in rows:
+        echo(
+            message(
+                "codeframes.frame_line" + ("_used" if r["used"] else ""),
+                language,
+                key=r["key"],
+                label=r["label_de"] if language == "de" else r["label_en"],
+                themes=len(r["themes"]),
+                description=r["description_de"] if language == "de" else r["description_en"],
+            )
+        )
+    echo(message("codeframes.frames_hint", language))
+
+
+def _order(chosen: tuple[str, ...], key: str) -> int | None:
+    return chosen.index(key) + 1 if key in chosen else None
+
+
 @text_app.command("discover")
 @handle_errors
 def discover_cmd(
@@ -362,31 +457,51 @@ def discover_cmd(
     embeddings: Annotated[
         bool, typer.Option("--embeddings/--no-embeddings", help="Cluster e5 embeddings.")
     ] = False,
+    method: Annotated[
+        str, typer.Option("--method", help="nmf (topics, default) or kmeans (clusters).")
+    ] = "nmf",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    frame_names: FrameOpt = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Propose new themes from comments the code frame does not assign."""
+    """Propose new themes from comments the code frame does not assign (TF-IDF + NMF topics
+    by default): name, size, top terms and example comments; the untagged share."""
     from cxo.text import discover_themes
     from cxo.text.discovery import proposals_to_yaml
 
+    ws = None
     if input is not None:
-        from cxo.text import analyze
+        from cxo.text import Analyzer
 
+        if ws_path is not None:
+            ws = workspace(ws_path)
         texts = [str(t) for t in _column(_read_table(input), text_column, input)]
-        res = analyze(texts)
-        texts, sets = res["redacted_text"], res["themes"]
+        res = Analyzer(_codeframe(ws, frame_names) if ws or frame_names else None).analyze(texts)
+        texts, sets, reasons = res["redacted_text"], res["themes"], res["skip_reason"]
     else:
-        _, df = _tagged(ws_path)
+        if frame_names:
+            raise UsageError("--frame applies to --input; the workspace uses its tagged themes")
+        ws, df = _tagged(ws_path)
         texts, sets = list(df["redacted_text"].fillna("")), list(df["themes"])
-    props = discover_themes(texts, sets, n_clusters=clusters, embeddings=embeddings)
+        reasons = None
+    if method not in ("nmf", "kmeans"):
+        raise UsageError("--method must be nmf or kmeans")
+    if embeddings and method == "nmf":
+        method = "kmeans"  # embeddings are clustered; NMF needs non-negative term weights
+    props = discover_themes(
+        texts, sets, n_clusters=clusters, embeddings=embeddings, method=method, seed=seed
+    )
     if out is not None:
         out.write_text(proposals_to_yaml(props), "utf-8")
     if as_json:
-        print_json([p.to_dict() for p in props])
+        print_json({**_untagged_dict(sets, reasons), "proposals": [p.to_dict() for p in props]})
         return
+    lang = ws.settings.language if ws is not None else "en"
+    echo(_untagged_line(sets, reasons, lang))
     for p in props:
-        console.print(f"[bold]{p.key}[/] ({p.size}): {', '.join(p.top_terms)}")
+        echo(f"{p.key} ({p.size}): {', '.join(p.top_terms)}")
         for ex in p.examples:
-            console.print(f"   “{ex[:140]}”", markup=False, highlight=False)
+            echo(f"   “{ex[:140]}”")
 
 
 @text_app.command("impact")

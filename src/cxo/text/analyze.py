@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, overload
 from cxo.errors import UsageError
 from cxo.text.codeframe import CodeFrame, builtin_codeframe
 from cxo.text.language import detect
-from cxo.text.lexicon import Lexicon, builtin_lexicon, label_of
+from cxo.text.lexicon import Lexicon, builtin_lexicon, clause_weights, label_of
 from cxo.text.redact import Redactor
 
 if TYPE_CHECKING:
@@ -211,8 +211,10 @@ class Analyzer:
         cf = self.codeframe
         clauses = [cf.normalise(c, lang) for c in raw_clauses]
         lex = self.lexicon
+        weights = clause_weights(raw_clauses)
         clause_scores = [
-            lex.clause_score(n, r, lang) for n, r in zip(clauses, raw_clauses, strict=True)
+            w * lex.clause_score(n, r, lang)
+            for n, r, w in zip(clauses, raw_clauses, weights, strict=True)
         ]
         total = sum(clause_scores)
         score = lex.squash(total)

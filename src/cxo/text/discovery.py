@@ -2,7 +2,9 @@
 
 Comments are turned into lemma strings (German compounds split, negators dropped), German
 lemmas are mapped onto English ones with a small glossary (``glossary.yaml``) so that both
-languages share features, and clustered with TF-IDF + k-means. With the ``embeddings``
+languages share features, and split into topics with TF-IDF + NMF (``method="nmf"``, the
+default: each comment goes to its strongest topic) or clustered with TF-IDF + k-means
+(``method="kmeans"``); both are seeded. With the ``embeddings``
 extra, multilingual e5 sentence embeddings are clustered instead (top terms still come from
 TF-IDF). Each cluster becomes a :class:`ThemeProposal` with top terms, examples and a YAML
 snippet for the code frame; :func:`accept_theme` (``cxo text accept``) adds one to the
@@ -113,13 +115,16 @@ def discover_themes(
     n_examples: int = 3,
     embeddings: bool | None = False,
     seed: int = 0,
+    method: str = "kmeans",
 ) -> list[ThemeProposal]:
     """Cluster the comments without a theme and propose new themes (largest first).
 
     ``theme_sets`` (e.g. ``analyze(texts)["themes"]``) marks which comments are already
     assigned; by default the built-in code frame decides. ``embeddings=None`` uses the
     embeddings extra when installed (``False``, the default, keeps TF-IDF, which is fast).
-    Pass redacted texts: examples are for display.
+    Pass redacted texts: examples are for display. ``method`` is ``"kmeans"`` (clusters of
+    TF-IDF vectors or embeddings) or ``"nmf"`` (non-negative matrix factorisation of the TF-IDF
+    matrix; each comment joins its strongest topic, top terms are the topic's heaviest terms).
     """
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -152,10 +157,14 @@ def discover_themes(
     k = min(k, len(idx) // max(min_size, 1))
     if k < 2:
         k = 2
+    if method not in ("kmeans", "nmf"):
+        raise InputError(f"discovery method must be kmeans or nmf, not {method!r}")
+    terms = np.asarray(vec.get_feature_names_out())
+    if method == "nmf":
+        return _nmf_proposals(x, terms, texts, idx, k, min_size, n_terms, n_examples, seed)
     use_emb = embeddings_available() if embeddings is None else embeddings
     feats: Any = embed([texts[i] for i in idx]) if use_emb else x
     labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(feats)
-    terms = np.asarray(vec.get_feature_names_out())
     taken: set[str] = set()
     out = []
     for c in range(k):
@@ -167,7 +176,8 @@ def discover_themes(
         order = np.argsort(-centroid, kind="mergesort")[:n_terms]
         top = [str(terms[i]) for i in order if centroid[i] > 0]
         sims = np.asarray(sub @ centroid).ravel()
-        ex = [texts[idx[members[i]]] for i in np.argsort(-sims, kind="mergesort")[:n_examples]]
+        ex = _distinct([texts[idx[members[i]]] for i in np.argsort(-sims, kind="mergesort")])
+        ex = ex[:n_examples]
         langs = Counter(detect_language(texts[idx[i]]) for i in members)
         out.append(
             ThemeProposal(
@@ -180,6 +190,62 @@ def discover_themes(
             )
         )
     return sorted(out, key=lambda p: -p.size)
+
+
+def _distinct(texts: list[str]) -> list[str]:
+    """``texts`` without repeats (case and spacing ignored), in order."""
+    seen: set[str] = set()
+    out = []
+    for t in texts:
+        key = " ".join(t.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+def _nmf_proposals(
+    x: Any,
+    terms: np.ndarray,
+    texts: list[str],
+    idx: list[int],
+    k: int,
+    min_size: int,
+    n_terms: int,
+    n_examples: int,
+    seed: int,
+) -> list[ThemeProposal]:
+    """Topics of the TF-IDF matrix ``x`` (rows: the comments ``idx``) by seeded NMF."""
+    from sklearn.decomposition import NMF
+
+    k = min(k, x.shape[1])
+    if k < 2:
+        return []
+    model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
+    weights = model.fit_transform(x)
+    labels = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
+    taken: set[str] = set()
+    out = []
+    for c in range(k):
+        members = np.flatnonzero(labels == c)
+        if len(members) < min_size:
+            continue
+        comp = model.components_[c]
+        order = np.argsort(-comp, kind="mergesort")[:n_terms]
+        top = [str(terms[i]) for i in order if comp[i] > 0]
+        best = members[np.argsort(-weights[members, c], kind="mergesort")]
+        langs = Counter(detect_language(texts[idx[i]]) for i in members)
+        out.append(
+            ThemeProposal(
+                key=_slug(top, taken),
+                size=len(members),
+                top_terms=top,
+                examples=_distinct([texts[idx[i]] for i in best])[:n_examples],
+                languages=dict(langs),
+                indices=[idx[i] for i in members],
+            )
+        )
+    return sorted(out, key=lambda p: (-p.size, p.key))
 
 
 def accept_theme(

@@ -1,14 +1,20 @@
 """Baseline sentiment without training: a German and English lexicon with negation.
 
 Each clause scores the positive minus the negative terms it contains (strong terms count
-twice, an intensifier just before a term adds half); a negation word up to three words
-before a term flips its sign. The comment's score is ``tanh(sum / 2)`` in [-1, 1]; labels
-use ±0.2 as the neutral band.
+twice, an intensifier just before a term adds half, negative terms weigh ``NEGATIVE_WEIGHT``
+because reviewers use praise words more freely than complaint words); a negation word up to
+three words before a term flips its sign. English adds a supplement: word valences from VADER
+(``data/vader_en.tsv``, MIT licence) for words the hand-written lexicon does not list, scaled
+by ``SUPPLEMENT_WEIGHT`` and negated the same way. Contrast shifts the weight between clauses (see
+:func:`clause_weights`): "good at first, but stopped working" is negative. The comment's score
+is ``tanh(sum / 2)`` in [-1, 1]; labels use ±0.2 as the neutral band.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -25,7 +31,61 @@ from cxo.text.codeframe import (
 from cxo.text.matcher import PatternSet
 
 NEUTRAL_BAND = 0.2
+NEGATIVE_WEIGHT = 1.5
+SUPPLEMENT_WEIGHT = 0.5
 _NEG_WINDOW = 3
+_RAW_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_RAW_NEGATORS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "werent",
+        "wont",
+        "wouldnt",
+        "couldnt",
+        "shouldnt",
+        "aint",
+        "hardly",
+    ]
+)
+_BUT = re.compile(
+    r"^\W*(?:but|however|yet|aber|jedoch|doch|allerdings|sondern|trotzdem)\b",
+    re.IGNORECASE,
+)
+_ALTHOUGH = re.compile(
+    r"^\W*(?:although|though|even though|while|whereas|obwohl|obgleich|zwar|auch wenn)\b",
+    re.IGNORECASE,
+)
+
+
+def clause_weights(clauses: Sequence[str]) -> list[float]:
+    """Weight of each clause's score: what follows "but"/"aber" counts 1.5, what precedes it
+    0.5; a concession ("although"/"obwohl") counts 0.5 and the clause after it 1.5."""
+    w = [1.0] * len(clauses)
+    for i, c in enumerate(clauses):
+        if _BUT.match(c):
+            w[i] *= 1.5
+            if i > 0:
+                w[i - 1] *= 0.5
+        elif _ALTHOUGH.match(c):
+            w[i] *= 0.5
+            if i + 1 < len(clauses):
+                w[i + 1] *= 1.5
+    return w
 
 
 def label_of(score: float) -> str:
@@ -66,6 +126,15 @@ class Lexicon:
                 pos_lit=literal_patterns(pos),
                 neg_lit=literal_patterns(neg),
             )
+        # the supplement only speaks for words the hand-written lexicon does not cover
+        self._supplement: dict[str, dict[str, float]] = {}
+        for lang, name in (("en", "vader_en.tsv"),):
+            terms = self._c[lang].terms
+            self._supplement[lang] = {
+                w: v
+                for w, v in _load_supplement(name).items()
+                if not any(lab in "+-s" for lab, _, _ in terms.find([w]))
+            }
 
     def clause_score(self, tokens: list[str], raw: str, language: str) -> float:
         """Signed raw score of one normalised clause (``raw`` is its original text)."""
@@ -95,7 +164,7 @@ class Lexicon:
                     tail = covered_until > 0 and tokens[covered_until - 1] == NEG
                     scope = max(0, a - _NEG_WINDOW, covered_until - tail)
                     covered_until = b
-                    w = 1.0 if lab == "+" else -1.0
+                    w = 1.0 if lab == "+" else -NEGATIVE_WEIGHT
                     if (a, b) in strong:
                         w *= 2.0
                     if a - 1 in intens:
@@ -109,13 +178,42 @@ class Lexicon:
                     total += raw.count(lit)
             for lit in c.neg_lit:
                 if lit in raw:
-                    total -= raw.count(lit)
+                    total -= NEGATIVE_WEIGHT * raw.count(lit)
+            total += self._supplement_score(raw, lang)
         return total
+
+    def _supplement_score(self, raw: str, lang: str) -> float:
+        """Valences of listed words that the hand-written lexicon does not know."""
+        table = self._supplement.get(lang)
+        if not table:
+            return 0.0
+        words = _RAW_WORD.findall(raw.lower())
+        total = 0.0
+        for i, w in enumerate(words):
+            v = table.get(w)
+            if v is None:
+                continue
+            before = words[max(0, i - _NEG_WINDOW) : i]
+            if any(b in _RAW_NEGATORS or b.endswith("n't") for b in before):
+                v = -0.5 * v
+            total += v * (NEGATIVE_WEIGHT if v < 0 else 1.0)
+        return SUPPLEMENT_WEIGHT * total
 
     @staticmethod
     def squash(total: float) -> float:
         """Map a raw total onto [-1, 1]."""
         return math.tanh(total / 2.0)
+
+
+def _load_supplement(name: str) -> dict[str, float]:
+    """A ``word<TAB>valence`` table from ``cxo/text/data`` (``#`` starts a comment)."""
+    text = resources.files("cxo.text").joinpath("data", name).read_text("utf-8")
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, _, val = line.partition("\t")
+            out[word] = float(val)
+    return out
 
 
 _default: Lexicon | None = None

@@ -59,11 +59,14 @@ DDL = (
 
 
 def load_codeframe(ws: Workspace | Path | None = None) -> CodeFrame:
-    """The built-in code frame, overridden by ``<workspace>/codeframe.yaml`` if present."""
+    """The workspace's frames (``[text] frames`` in ``cxo.toml``, default ``["cx"]``),
+    overridden by ``<workspace>/codeframe.yaml`` if present."""
+    from cxo.text.codeframe import workspace_frames
+
     if ws is None:
         return CodeFrame.load(None)
     root = ws if isinstance(ws, Path) else ws.root
-    return CodeFrame.load(root / CODEFRAME_FILE)
+    return CodeFrame.load(root / CODEFRAME_FILE, frames=workspace_frames(root))
 
 
 def id_patterns(ws: Workspace) -> list[str]:
