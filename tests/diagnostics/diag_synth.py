@@ -130,6 +130,7 @@ def make_loyalty(
     nps_delta: float = 0.0,
     response_share: float = 0.5,
     bundle_churn: bool = False,
+    base_churn_by_band: tuple[float, float, float] | None = None,
 ) -> dict[str, Any]:
     """Customers with contracts priced at list × (1 + penalty of their tenure band).
 
@@ -139,6 +140,8 @@ def make_loyalty(
     NPS points lower by ``nps_delta`` for those paying more. ``confounded``: no penalty at all,
     but long-tenure customers hold bigger, pricier bundles. ``bundle_churn``: exposure is random,
     but churn depends on the bundle only and exposure is likelier in big bundles.
+    ``base_churn_by_band``: the base annual churn of each tenure band (of the month) instead
+    of ``base_churn`` — churn falling with tenure, as in most real businesses.
     """
     rng = np.random.default_rng(seed)
     cu = make_customers(n, rng, tenure_months=tenure_months)
@@ -164,7 +167,8 @@ def make_loyalty(
         at_risk = (~churned) & (cu.signup <= mstart)
         band_m = band_of(months_between(cu.signup, np.full(n, mstart)))
         exposed = (~repriced) & (pen[band_m] > 0.01)
-        p_year = base_churn + churn_delta * exposed
+        base = base_churn if base_churn_by_band is None else np.asarray(base_churn_by_band)[band_m]
+        p_year = base + churn_delta * exposed
         if bundle_churn:
             p_year = np.where(big, 0.05, 0.25)
         q = 1 - (1 - p_year) ** (1 / 12)

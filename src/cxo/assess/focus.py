@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cxo.core.messages import Message, msg
+from cxo.core.verdicts import Interval
 
 if TYPE_CHECKING:
     from cxo.assess.drivers import DriverAnalysis
@@ -125,7 +126,7 @@ def _pain_reasons(
             continue
         if p.revenue is not None:
             reason = msg(
-                "assess.focus.pain_money",
+                money_key("assess.focus.pain_money", p.revenue),
                 label=p.label,
                 reach=p.reach,
                 gap=p.gap,
@@ -137,6 +138,12 @@ def _pain_reasons(
         else:
             reason = msg("assess.focus.pain", label=p.label, reach=p.reach, gap=p.gap)
         reasons.setdefault(p.touchpoint, []).append(reason)
+
+
+def money_key(base: str, revenue: Interval) -> str:
+    """``base`` for revenue at risk (an amount ≥ 0, said as "… at risk"); ``base_none`` when
+    the estimate is negative (churn is lower there), which is said without a negative amount."""
+    return base if revenue.value >= 0 else f"{base}_none"
 
 
 def _detractor_reasons(

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from cxo.core.verdicts import direction as _side_words
+from cxo.stats import Estimate
 from cxo.stats.nps import nps_difference, nps_from_counts
 
 if TYPE_CHECKING:
@@ -86,6 +88,13 @@ class Trend:
             "decomposition": [d.to_dict() for d in self.decompositions],
             "quarter_on_quarter": [d.to_dict() for d in self.steps],
         }
+
+
+def trend_direction(slope: float, ci: tuple[float, float]) -> Direction:
+    """``rising``/``falling`` when the slope's 95 % interval excludes zero, else ``flat`` (the
+    verdict follows the interval the line prints)."""
+    words = _side_words(Estimate(value=slope, ci_low=ci[0], ci_high=ci[1]))
+    return "rising" if words == "higher" else "falling" if words == "lower" else "flat"
 
 
 def _var(p: float, d: float, n: float) -> float:
@@ -186,11 +195,11 @@ def trend(con: duckdb.DuckDBPyConnection) -> Trend | None:
         nps_from_counts(int(last.p), int(last.n - last.p - last.d), int(last.d)),
         nps_from_counts(int(first.p), int(first.n - first.p - first.d), int(first.d)),
     )
-    direction: Direction = "flat" if p_slope >= 0.05 else ("rising" if slope > 0 else "falling")
+    slope_ci = (slope - 1.959964 * se, slope + 1.959964 * se)
     out = Trend(
         quarters=rows,
         slope=slope,
-        slope_ci=(slope - 1.959964 * se, slope + 1.959964 * se),
+        slope_ci=slope_ci,
         slope_p=p_slope,
         first_last={
             "from": qs[0],
@@ -200,7 +209,7 @@ def trend(con: duckdb.DuckDBPyConnection) -> Trend | None:
             "ci_high": fl.ci_high,
             "p_value": fl.p_value,
         },
-        direction=direction,
+        direction=trend_direction(slope, slope_ci),
     )
     sub = frame[frame["quarter"].isin(qs)]
     by_seg = sub.groupby(["quarter", "segment"], as_index=False)[["n", "p", "d"]].sum()

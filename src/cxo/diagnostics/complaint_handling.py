@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxo.core.messages import Finding, msg
+from cxo.core.verdicts import verdict
 from cxo.diagnostics._common import first_owner, has_values, require, share
 from cxo.diagnostics.result import DiagnosticResult, Table
 from cxo.stats import Estimate
@@ -287,17 +288,31 @@ def _effects(
             )
         )
     if churn is not None:
-        ev = churn.excludes_zero and churn.value > 0
-        pp = churn.scaled(100)
-        params = {"value_pp": pp.value, "low_pp": pp.ci_low, "high_pp": pp.ci_high}
-        key = f"diagnostics.complaints.churn_effect.{'evidence' if ev else 'none'}"
-        res.findings.append(Finding("churn_effect", msg(key, **params), ev, churn, "share"))
+        res.findings.append(effect_finding("churn_effect", churn))
     if nps is not None:
-        ev = nps.excludes_zero and nps.value < 0
-        params = {"value": nps.value, "low": nps.ci_low, "high": nps.ci_high}
-        key = f"diagnostics.complaints.nps_effect.{'evidence' if ev else 'none'}"
-        res.findings.append(Finding("nps_effect", msg(key, **params), ev, nps, "NPS points"))
+        res.findings.append(effect_finding("nps_effect", nps))
     return churn
+
+
+def effect_finding(kind: str, est: Estimate) -> Finding:
+    """The finding on the effect of an extra contact (``churn_effect`` as a share, shown in
+    points; ``nps_effect`` in NPS points)."""
+    key = effect_key(kind, est)
+    ev = key.endswith(".evidence")
+    if kind == "churn_effect":
+        pp = est.scaled(100)
+        params = {"value_pp": pp.value, "low_pp": pp.ci_low, "high_pp": pp.ci_high}
+        return Finding(kind, msg(key, **params), ev, est, "share")
+    params = {"value": est.value, "low": est.ci_low, "high": est.ci_high}
+    return Finding(kind, msg(key, **params), ev, est, "NPS points")
+
+
+def effect_key(kind: str, est: Estimate) -> str:
+    """Catalogue key of the effect of an extra contact: ``churn_effect`` is expected to rise
+    (``evidence``), ``nps_effect`` to fall; the other side is ``opposite``, an interval
+    covering zero ``none``."""
+    v = verdict(est, expected=1 if kind == "churn_effect" else -1)
+    return f"diagnostics.complaints.{kind}.{'none' if v == 'missing' else v}"
 
 
 def _nps_rows(con: duckdb.DuckDBPyConnection, first: str, band: str) -> list[tuple[Any, ...]]:

@@ -14,22 +14,17 @@ Definitions (also in the result's ``assumptions``):
   first band − 1 (ignores which product); adjusted = mean over the band's contracts of
   price ÷ list price of the same product − 1 (compares within product, weights = the band's
   product mix).
-* **Churn and NPS association**: strata = *bundle* (the set of products held) × segment. A
-  customer-month (last ``window_months``, default 36) is *exposed* when the customer pays more
-  (at the reference date) and the month falls in a tenure band that pays more (adjusted
-  penalty above the tolerance, interval above zero). Monthly churn hazards of exposed and
-  unexposed months become annual probabilities; their difference is computed within each
-  stratum and averaged with exposed-month weights (standardised difference). NPS: responses
-  in the window, exposed likewise at the response date, difference in NPS points within
-  stratum, averaged with exposed-response weights. Naive = the same without strata.
+* **Churn and NPS association** (:mod:`.loyalty_association`, where the estimand is written
+  out): the difference in annual churn between customers paying more than the new-customer
+  price and those who do not, **within the same bundle and tenure band** (adjusted: direct
+  standardisation to the exposed customer-months, normal interval), next to the crude
+  (naive) difference; NPS likewise.
 * **Intervals**: Poisson bootstrap over customers for the tax and the band penalties, vectorised
   on the tenure bands: each resample's band sums are drawn from their exact bootstrap moments
-  (:func:`cxo.stats.bootstrap.poisson_boot_normal`); normal intervals from within-stratum
-  variances for the
-  standardised differences.
+  (:func:`cxo.stats.bootstrap.poisson_boot_normal`).
 * **Retention offer**: lowering every paying-more customer to the new-customer price costs the
   loyalty tax; it keeps (customers paying more) × (adjusted churn difference) × their annual
-  revenue at the new price.
+  revenue at the new price (a negative difference puts that revenue at risk instead).
 """
 
 from __future__ import annotations
@@ -41,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxo.core.messages import Finding, msg
+from cxo.core.verdicts import verdict
 from cxo.diagnostics._common import first_owner, has_values, require, share
+from cxo.diagnostics.loyalty_association import association, offer
 from cxo.diagnostics.result import DiagnosticResult, Table
 from cxo.stats import Estimate
 from cxo.stats.bootstrap import moment_sql, percentile_estimate, poisson_boot_normal
@@ -122,8 +119,9 @@ def run(
     rng = np.random.default_rng(seed)
     penalized = _penalty(con, res, bands, n_boot, rng, tolerance)
     if have_customers:
-        _association(con, res, as_of, bands, penalized, window_months, tolerance)
-    _offer(res)
+        labels = band_labels(bands)
+        association(con, res, as_of, labels, bands, penalized, window_months, tolerance)
+    offer(res)
     for t in ("_ly_contract", "_ly_customer"):
         con.execute(f"drop table if exists {t}")
     return res
@@ -312,25 +310,7 @@ def _penalty(
     res.figures["penalty_by_tenure_band"] = {b: e.to_dict() for b, e in adjusted.items()}
     res.figures["naive_penalty_by_tenure_band"] = {b: e.to_dict() for b, e in naive.items()}
     b, e = max(adjusted.items(), key=lambda kv: kv[1].value)
-    evidence = e.excludes_zero and e.value > 0 and tax.ci_low > 0
-    res.findings.append(
-        Finding(
-            "loyalty_tax",
-            msg(
-                f"diagnostics.loyalty.tax.{'evidence' if evidence else 'none'}",
-                band=b,
-                value=e.value,
-                low=e.ci_low,
-                high=e.ci_high,
-                tax=tax.value,
-                tax_low=tax.ci_low,
-                tax_high=tax.ci_high,
-            ),
-            evidence,
-            e,
-            "share",
-        )
-    )
+    res.findings.append(tax_finding(b, e, tax))
     last = labels[-1]
     if last in naive and last in adjusted and first != len(labels) - 1:
         nv, adj = naive[last], adjusted[last]
@@ -342,6 +322,28 @@ def _penalty(
     return [labels.index(b) for b, e in adjusted.items() if e.value > tolerance and e.ci_low > 0]
 
 
+def tax_finding(band: str, highest: Estimate, tax: Estimate) -> Finding:
+    """The headline: the tenure band paying most above the new-customer price, and the tax."""
+    key = tax_key(highest)
+    params = {
+        "band": band,
+        "value": highest.value,
+        "low": highest.ci_low,
+        "high": highest.ci_high,
+        "tax": tax.value,
+        "tax_low": tax.ci_low,
+        "tax_high": tax.ci_high,
+    }
+    return Finding("loyalty_tax", msg(key, **params), key.endswith("evidence"), highest, "share")
+
+
+def tax_key(highest: Estimate) -> str:
+    """Catalogue key of the headline: the band paying most pays more than new customers
+    (``evidence``), even it pays less (``opposite``), or no band differs clearly (``none``)."""
+    v = verdict(highest, expected=1)
+    return "diagnostics.loyalty.tax." + ("none" if v == "missing" else v)
+
+
 def _missing_running() -> Exception:
     from cxo.errors import MissingDataError
 
@@ -349,321 +351,4 @@ def _missing_running() -> Exception:
         "the loyalty diagnostic needs running contracts whose product has a price-list row "
         "valid at the as-of date",
         hint="import the current price list with `cxo import price_list FILE`",
-    )
-
-
-def _std_difference(
-    rows: list[tuple[Any, ...]],
-) -> tuple[Estimate, Estimate]:
-    """Naive and stratum-standardised difference (exposed − unexposed) of a mean.
-
-    ``rows``: (stratum, exposed, n, Σy, Σy²). The adjusted difference averages the
-    within-stratum differences with the exposed counts as weights (strata without both groups
-    drop out); its variance is Σ w² (s1²/n1 + s0²/n0).
-    """
-    strata: dict[Any, dict[bool, tuple[float, float, float]]] = {}
-    tot = {True: [0.0, 0.0, 0.0], False: [0.0, 0.0, 0.0]}
-    for s, e, n, sy, syy in rows:
-        strata.setdefault(s, {})[bool(e)] = (float(n), float(sy), float(syy))
-        for j, v in enumerate((n, sy, syy)):
-            tot[bool(e)][j] += float(v)
-
-    def mv(n: float, sy: float, syy: float) -> tuple[float, float]:
-        m = sy / n
-        var = max(syy / n - m * m, 0.0) * n / max(n - 1, 1)
-        return m, var / n
-
-    if tot[True][0] == 0 or tot[False][0] == 0:
-        nan = Estimate.missing(0)
-        return nan, nan
-    m1, v1 = mv(*tot[True])
-    m0, v0 = mv(*tot[False])
-    d = m1 - m0
-    se = math.sqrt(v1 + v0)
-    naive = Estimate.normal(d, se, int(tot[True][0] + tot[False][0]))
-    num = var = wsum = 0.0
-    n_used = 0
-    for groups in strata.values():
-        if True not in groups or False not in groups:
-            continue
-        a, b = mv(*groups[True]), mv(*groups[False])
-        w = groups[True][0]
-        num += w * (a[0] - b[0])
-        var += w * w * (a[1] + b[1])
-        wsum += w
-        n_used += int(groups[True][0] + groups[False][0])
-    if wsum == 0:
-        return naive, Estimate.missing(0)
-    d = num / wsum
-    se = math.sqrt(var) / wsum
-    return naive, Estimate.normal(d, se, n_used)
-
-
-def _hazard_difference(
-    rows: list[tuple[Any, ...]],
-) -> tuple[Estimate, Estimate]:
-    """Naive and stratum-standardised difference in *annual* churn probability.
-
-    ``rows``: (stratum, exposed months, exposed churns, unexposed months, unexposed churns).
-    Monthly hazards q = churns / months become annual probabilities 1 − (1 − q)^12; the
-    adjusted difference averages the within-stratum differences weighted by exposed months,
-    with delta-method variances (d p / d q = 12 (1 − q)^11, var q = q (1 − q) / months).
-    """
-
-    def annual(e: float, m: float) -> tuple[float, float]:
-        q = e / m
-        p = 1 - (1 - q) ** 12
-        g = 12 * (1 - q) ** 11
-        return p, g * g * q * (1 - q) / m
-
-    tot = [0.0, 0.0, 0.0, 0.0]
-    num = var = wsum = 0.0
-    n_used = 0
-    for _, m1, e1, m0, e0 in rows:
-        m1, e1, m0, e0 = float(m1), float(e1), float(m0), float(e0)
-        for j, v in enumerate((m1, e1, m0, e0)):
-            tot[j] += v
-        if m1 > 0 and m0 > 0:
-            p1, v1 = annual(e1, m1)
-            p0, v0 = annual(e0, m0)
-            num += m1 * (p1 - p0)
-            var += m1 * m1 * (v1 + v0)
-            wsum += m1
-            n_used += 1
-    nan = Estimate.missing(0)
-    if tot[0] == 0 or tot[2] == 0:
-        return nan, nan
-    p1, v1 = annual(tot[1], tot[0])
-    p0, v0 = annual(tot[3], tot[2])
-    se = math.sqrt(v1 + v0)
-    naive = Estimate.normal(p1 - p0, se, int(tot[0] + tot[2]))
-    if wsum == 0:
-        return naive, nan
-    d, se = num / wsum, math.sqrt(var) / wsum
-    return naive, Estimate.normal(d, se, int(tot[0] + tot[2]))
-
-
-def _penalized_bands(
-    con: duckdb.DuckDBPyConnection, labels: list[str], penalized: list[int], tolerance: float
-) -> list[int]:
-    """Bands that pay more, judged on every contract at its reference date (running and
-    ended), so a band without running contracts still counts."""
-    for band, rel, n in con.execute(
-        "select band, avg(monthly_price / nullif(list_price, 0) - 1), count(*) "
-        "from _ly_contract where list_price is not null group by band"
-    ).fetchall():
-        i = labels.index(band)
-        if i not in penalized and n >= 30 and rel is not None and rel > tolerance:
-            penalized = [*penalized, i]
-    return penalized
-
-
-def _in_bands(template: str, ranges: list[tuple[int, int]], penalized: list[int], join: str) -> str:
-    """SQL: ``template`` (with ``{lo}``/``{hi}``) for every penalized band, joined."""
-    return f" {join} ".join(
-        template.format(lo=lo, hi=hi) for i, (lo, hi) in enumerate(ranges) if i in penalized
-    )
-
-
-def _churn_rows(
-    con: duckdb.DuckDBPyConnection,
-    as_of: date,
-    ranges: list[tuple[int, int]],
-    penalized: list[int],
-    window_months: int,
-) -> list[tuple[Any, ...]]:
-    """Per stratum: exposed months, exposed churns, unexposed months, unexposed churns."""
-    d = f"DATE '{as_of.isoformat()}'"
-    months_in_band = "greatest(0, least(ms + {hi}, me) - greatest(ms + {lo}, lo) + 1)"
-    pen_months = _in_bands(months_in_band, ranges, penalized, "+") or "0"
-    pen_at_end = _in_bands("(me - ms between {lo} and {hi})", ranges, penalized, "or") or "false"
-    mw = f"(year({d}) * 12 + month({d}) - {window_months - 1})"
-    return con.execute(
-        f"""
-        with c as (
-            select bundle, segment, pays_more,
-                   year(since) * 12 + month(since) as ms,
-                   case when churn_date is not null and churn_date <= {d}
-                        then year(churn_date) * 12 + month(churn_date)
-                        else year({d}) * 12 + month({d}) end as me,
-                   churn_date is not null and churn_date <= {d} as churned
-            from _ly_customer
-        ), w as (
-            select *, greatest(ms, {mw}) as lo from c
-        ), x as (
-            select bundle || ' | ' || segment as stratum, churned and me >= lo as event,
-                   greatest(me - lo + 1, 0) as months,
-                   case when pays_more then {pen_months} else 0 end as exp_months,
-                   pays_more and ({pen_at_end}) as exp_event
-            from w where me >= lo
-        )
-        select stratum, sum(exp_months),
-               sum(case when event and exp_event then 1 else 0 end),
-               sum(months - exp_months),
-               sum(case when event and not exp_event then 1 else 0 end)
-        from x group by stratum
-        """
-    ).fetchall()
-
-
-def _nps_rows(
-    con: duckdb.DuckDBPyConnection,
-    as_of: date,
-    ranges: list[tuple[int, int]],
-    penalized: list[int],
-    window_months: int,
-) -> list[tuple[Any, ...]]:
-    """Per stratum × exposed: responses, Σ NPS points, Σ points²."""
-    d = f"DATE '{as_of.isoformat()}'"
-    in_band = "(datediff('month', c.since, r.responded_at::date) between {lo} and {hi})"
-    band_at = _in_bands(in_band, ranges, penalized, "or") or "false"
-    return con.execute(
-        f"""
-        with r as (
-            select customer_id, responded_at,
-                   case when nps >= 9 then 100.0 when nps <= 6 then -100.0 else 0.0 end as pts
-            from responses
-            where nps is not null and customer_id is not null
-              and responded_at >= {d} - interval {window_months} month
-        )
-        select c.bundle || ' | ' || c.segment, c.pays_more and ({band_at}) as exposed,
-               count(*), sum(r.pts), sum(r.pts * r.pts)
-        from r join _ly_customer c using (customer_id)
-        group by all
-        """
-    ).fetchall()
-
-
-def _association(
-    con: duckdb.DuckDBPyConnection,
-    res: DiagnosticResult,
-    as_of: date,
-    bands: tuple[int, ...],
-    penalized: list[int],
-    window_months: int,
-    tolerance: float,
-) -> None:
-    """Churn and NPS of customers paying more vs not, naive and within bundle × segment."""
-    labels = band_labels(bands)
-    penalized = _penalized_bands(con, labels, penalized, tolerance)
-    edges = [0, *[e + 1 for e in bands]]  # first tenure month of each band
-    ranges = [
-        (edges[i], (edges[i + 1] - 1) if i + 1 < len(edges) else 10**6) for i in range(len(edges))
-    ]
-    naive_c, adj_c = _hazard_difference(_churn_rows(con, as_of, ranges, penalized, window_months))
-    res.figures["churn_difference_naive"] = naive_c.to_dict()
-    res.figures["churn_difference_adjusted"] = adj_c.to_dict()
-    table_rows: list[list[Any]] = [["annual churn probability", naive_c, adj_c]]
-    nps_est: tuple[Estimate, Estimate] | None = None
-    if has_values(con, "responses", "nps"):
-        nps_rows = _nps_rows(con, as_of, ranges, penalized, window_months)
-        if nps_rows:
-            nps_est = _std_difference(nps_rows)
-            res.figures["nps_difference_naive"] = nps_est[0].to_dict()
-            res.figures["nps_difference_adjusted"] = nps_est[1].to_dict()
-            table_rows.append(["NPS (points)", nps_est[0], nps_est[1]])
-    res.tables.append(
-        Table(
-            "association",
-            msg("diagnostics.loyalty.table.association"),
-            ["outcome", "naive_difference", "adjusted_difference"],
-            table_rows,
-        )
-    )
-    res.findings.append(_churn_finding(naive_c, adj_c))
-    if nps_est is not None and math.isfinite(nps_est[1].value):
-        res.findings.append(_nps_finding(*nps_est))
-    # inputs for the retention offer: running customers paying more
-    row = con.execute(
-        "select count(*), sum(tax), sum(list_price) from _ly_customer where running and pays_more"
-    ).fetchone()
-    n_more, tax_more, list_more = row or (0, 0.0, 0.0)
-    res.figures["_offer_inputs"] = {
-        "customers_paying_more": int(n_more or 0),
-        "tax_per_month": float(tax_more or 0.0),
-        "revenue_per_month_at_list": float(list_more or 0.0),
-    }
-
-
-def _churn_finding(naive: Estimate, adj: Estimate) -> Finding:
-    if not math.isfinite(adj.value):
-        return Finding("churn", msg("diagnostics.loyalty.churn.no_groups"), False)
-    evidence = adj.excludes_zero and adj.value > 0
-    return Finding(
-        "churn",
-        msg(
-            f"diagnostics.loyalty.churn.{'evidence' if evidence else 'none'}",
-            value=adj.value,
-            low=adj.ci_low,
-            high=adj.ci_high,
-            naive=naive.value,
-        ),
-        evidence,
-        adj,
-        "share",
-    )
-
-
-def _nps_finding(naive: Estimate, adj: Estimate) -> Finding:
-    evidence = adj.excludes_zero and adj.value < 0
-    return Finding(
-        "nps",
-        msg(
-            f"diagnostics.loyalty.nps.{'evidence' if evidence else 'none'}",
-            value=adj.value,
-            low=adj.ci_low,
-            high=adj.ci_high,
-            naive=naive.value,
-        ),
-        evidence,
-        adj,
-        "NPS points",
-    )
-
-
-def _offer(res: DiagnosticResult) -> None:
-    """The retention offer closing the gap: its annual cost against the revenue it keeps."""
-    inputs = res.figures.pop("_offer_inputs", None)
-    churn = res.figures.get("churn_difference_adjusted")
-    if not inputs or not churn or churn.get("value") is None or churn.get("ci_low") is None:
-        return
-    n = inputs["customers_paying_more"]
-    cost = 12 * inputs["tax_per_month"]
-    annual_rev = 12 * inputs["revenue_per_month_at_list"]
-    kept = Estimate(
-        value=annual_rev * churn["value"],
-        ci_low=annual_rev * churn["ci_low"],
-        ci_high=annual_rev * churn["ci_high"],
-    )
-    net = kept.shifted(-cost)
-    res.figures["retention_offer"] = {
-        "customers": n,
-        "cost_per_year": cost,
-        "revenue_kept_per_year": kept.to_dict(),
-        "net_per_year": net.to_dict(),
-    }
-    res.tables.append(
-        Table(
-            "retention_offer",
-            msg("diagnostics.loyalty.table.retention_offer"),
-            ["customers_paying_more", "cost_per_year", "revenue_kept_per_year", "net_per_year"],
-            [[n, cost, kept, net]],
-        )
-    )
-    verdict = "pays" if net.ci_low > 0 else "does_not_pay" if net.ci_high < 0 else "may_pay"
-    res.findings.append(
-        Finding(
-            "retention_offer",
-            msg(
-                f"diagnostics.loyalty.offer.{verdict}",
-                customers=n,
-                cost=cost,
-                kept=kept.value,
-                kept_low=kept.ci_low,
-                kept_high=kept.ci_high,
-            ),
-            net.ci_low > 0,
-            net,
-            res.currency,
-        )
     )

@@ -25,6 +25,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from cxo.core.messages import Finding, msg
+from cxo.core.verdicts import verdict
 from cxo.diagnostics._common import first_owner, has_values, require, share, table_columns
 from cxo.diagnostics.result import DiagnosticResult, Table
 from cxo.stats.means import mean_normal_from_sums
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from cxo.core.charter import Charter
+    from cxo.stats import Estimate
 
 SELF_SERVICE_TOUCHPOINTS = ("portal", "product_use", "webshop")
 ASSISTED_CHANNELS = ("phone", "chat", "hotline", "call", "telefon", "callcenter", "telephone")
@@ -238,21 +240,30 @@ def _switching(
         months_observed=months,
         ranking=[r[0] for r in rows],
     )
+    extra = {
+        "after_failure": after_fail.value,
+        "after_success": baseline.value,
+        "contacts_per_month": caused_total / months,
+        "cost_per_month": caused_total * cost / months,
+        "top": rows[0][0] if rows else "–",
+    }
+    res.findings.append(switch_finding(diff, extra))
+
+
+def switch_finding(diff: Estimate, extra: dict[str, Any]) -> Finding:
+    """The channel-switch finding; ``extra`` (rates, contacts and cost a month, the top task)
+    is said only with evidence."""
+    key = switch_key(diff)
     ci = {"value": diff.value, "low": diff.ci_low, "high": diff.ci_high}
-    if diff.excludes_zero and diff.value > 0:
-        message = msg(
-            "diagnostics.selfservice.switch.evidence",
-            after_failure=after_fail.value,
-            after_success=baseline.value,
-            **ci,
-            contacts_per_month=caused_total / months,
-            cost_per_month=caused_total * cost / months,
-            top=rows[0][0] if rows else "–",
-        )
-        res.findings.append(Finding("channel_switch", message, True, diff, "share"))
-    else:
-        message = msg("diagnostics.selfservice.switch.none", **ci)
-        res.findings.append(Finding("channel_switch", message, False, diff, "share"))
+    ev = key.endswith(".evidence")
+    return Finding("channel_switch", msg(key, **ci, **(extra if ev else {})), ev, diff, "share")
+
+
+def switch_key(diff: Estimate) -> str:
+    """Catalogue key of the channel-switch finding: failures are followed by more contacts
+    (``evidence``), by fewer (``opposite``), or no evidence either way (``none``)."""
+    v = verdict(diff, expected=1)
+    return f"diagnostics.selfservice.switch.{'none' if v == 'missing' else v}"
 
 
 def _effort(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> None:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cxo.core.messages import Finding, msg
+from cxo.core.verdicts import direction, verdict
 from cxo.diagnostics._common import has_values, require, share
 from cxo.diagnostics.result import DiagnosticResult, Table
 from cxo.stats import Estimate
@@ -215,9 +216,33 @@ def _uplift(res: DiagnosticResult, p: dict[str, Any], u: dict[str, Any]) -> None
         d = diffs.get(o)
         if d is None:
             continue
-        direction = ("higher" if d.value > 0 else "lower") if d.excludes_zero else "none"
-        message = msg(f"diagnostics.marketing.uplift.{o}.{direction}", **_points(d))
-        res.findings.append(Finding(f"{o}_uplift", message, d.excludes_zero, d, "share"))
+        res.findings.append(uplift_finding(o, d))
+
+
+def uplift_finding(outcome: str, d: Estimate) -> Finding:
+    """The finding on untargeted minus personalised ``outcome`` rate."""
+    message = msg(uplift_key(outcome, d), **_points(d))
+    return Finding(f"{outcome}_uplift", message, d.excludes_zero, d, "share")
+
+
+def uplift_key(outcome: str, d: Estimate) -> str:
+    """Catalogue key of an uplift finding: untargeted ``higher``/``lower`` than personalised
+    when the interval excludes zero, else ``none``."""
+    side = direction(d)
+    return f"diagnostics.marketing.uplift.{outcome}.{'none' if side == 'missing' else side}"
+
+
+def fatigue_finding(kind: str, est: Estimate) -> Finding:
+    """The fatigue finding ``kind`` (``fatigue_unsubscribe`` or ``fatigue_churn``)."""
+    key = fatigue_key(kind, est)
+    return Finding(kind, msg(key, **_points(est)), key.endswith(".evidence"), est, "share")
+
+
+def fatigue_key(kind: str, est: Estimate) -> str:
+    """Catalogue key of a fatigue finding: the rate rises with sends (``evidence``), falls
+    (``opposite``), or no evidence either way (``none``)."""
+    v = verdict(est, expected=1)
+    return f"diagnostics.marketing.{kind}.{'none' if v == 'missing' else v}"
 
 
 def _points(est: Estimate) -> dict[str, float]:
@@ -357,9 +382,7 @@ def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
     )
     for key, est in _fatigue_fits(per_send, cells, len(agg)):
         res.figures[f"{key}_slope"] = est.to_dict()
-        ev = est.excludes_zero and est.value > 0
-        message = msg(f"diagnostics.marketing.{key}.{'evidence' if ev else 'none'}", **_points(est))
-        res.findings.append(Finding(key, message, ev, est, "share"))
+        res.findings.append(fatigue_finding(key, est))
 
 
 def _fatigue_fits(

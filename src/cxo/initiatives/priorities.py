@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cxo.core.jsonable import jsonable_dict
 from cxo.core.messages import Message, msg
+from cxo.core.verdicts import Interval, side
 from cxo.errors import MissingDataError
 from cxo.initiatives.portfolio import Initiative, initiatives
 from cxo.initiatives.proof import Proof, measure_all
@@ -110,15 +111,28 @@ def _priority(initiative: Initiative, flagged: list[dict[str, Any]]) -> Priority
     return Priority(initiative, pains, rev, low, cost, 12.0 * rev / cost if cost > 0 else None)
 
 
+def stop_key(nps: Interval, expected: float) -> str | None:
+    """Catalogue key of a stop reason from the measured NPS effect: ``did_not_deliver`` when
+    its interval covers zero and lies below the expected effect, ``harmed`` when it lies below
+    zero though a gain was expected, else None."""
+    s = side(nps)
+    if s == "covers" and nps.ci_high < expected:
+        return "initiatives.stop.did_not_deliver"
+    if s == "below" and expected > 0:
+        return "initiatives.stop.harmed"
+    return None
+
+
 def _stop_reason(p: Priority, proof: Proof | None) -> Message | None:
     """Why ``p`` should stop: its measured NPS effect is not different from zero and below
     the expected one, or it addresses no flagged pain."""
     expected = p.initiative.expected_nps_effect
     if proof is not None and expected is not None:
         n = proof.effect.nps
-        if n.ci_low <= 0 <= n.ci_high and n.ci_high < expected:
+        key = stop_key(n, expected)
+        if key is not None:
             return msg(
-                "initiatives.stop.did_not_deliver",
+                key,
                 estimate=n.estimate,
                 low=n.ci_low,
                 high=n.ci_high,

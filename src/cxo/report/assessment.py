@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cxo.assess.focus import money_key
 from cxo.core.messages import Message, msg
 from cxo.report import drivers as drivers_report
 from cxo.report import format as fmt
@@ -79,11 +80,12 @@ def summary(
         lines.append(_drivers_line(result, lang))
     link = result.linkage
     if link is not None and link.detractor_excess is not None:
-        line = message("assess.summary.detractors", lang, points=100 * link.detractor_excess.excess)
+        key = detractors_key("assess.summary.detractors", result)
+        line = message(key, lang, points=100 * link.detractor_excess.excess)
         if link.detractor_revenue is not None:
             rv = link.detractor_revenue
             line += "; " + message(
-                "assess.summary.money",
+                money_key("assess.summary.money", rv),
                 lang,
                 value=rv.value,
                 low=rv.ci_low,
@@ -103,7 +105,7 @@ def summary(
 def _pain_line(p: Pain, language: str, currency: str) -> str:
     money: Message = (
         msg(
-            "assess.summary.money",
+            money_key("assess.summary.money", p.revenue),
             value=p.revenue.value,
             low=p.revenue.ci_low,
             high=p.revenue.ci_high,
@@ -216,7 +218,17 @@ def section(result: Assessment, language: str | None = None, currency: str | Non
         top=result.pains[:TOP_IN_HTML],
         drivers_table=drivers_report.table(drivers.relative_weights) if drivers else None,
         trend_lines=trend_lines(result.trend, lang) if result.trend else [],
+        detractors_key=detractors_key("assess.html.detractors", result),
     )
+
+
+def detractors_key(base: str, result: Assessment) -> str:
+    """``base`` ("detractors churn … more than promoters") for a point estimate ≥ 0, else
+    ``base_less`` (they churn less), so the words follow the sign of the printed number."""
+    link = result.linkage
+    if link is None or link.detractor_excess is None or link.detractor_excess.excess >= 0:
+        return base
+    return f"{base}_less"
 
 
 # --------------------------------------------------------------------------------------------
