@@ -260,7 +260,8 @@ class Workspace:
             rows = con.execute(
                 "select table_name from information_schema.tables where table_schema='main'"
             ).fetchall()
-        return {r[0] for r in rows}
+        # "__cxo_…": an import's working tables (a killed import leaves one until the next)
+        return {r[0] for r in rows if not r[0].startswith("__")}
 
     # --- creation --------------------------------------------------------------------
     @classmethod

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-import diag_synth as synth
 from typer.testing import CliRunner
 
 from cxo.cli.main import app
+
+from . import diag_synth as synth
 
 runner = CliRunner()
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import math
 
-import diag_synth as synth
 import numpy as np
 import pytest
 
 from cxo import diagnostics
 from cxo.errors import MissingDataError
 from cxo.report import diagnostics as render
+
+from . import diag_synth as synth
 
 N = 20000
 SEG_P = (0.6, 0.25, 0.15)  # private, business, premium (premium: +1 extra contact on average)

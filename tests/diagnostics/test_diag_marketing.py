@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-import diag_synth as synth
 import pytest
 
 from cxo import diagnostics
 from cxo.errors import MissingDataError
 from cxo.report import diagnostics as render
+
+from . import diag_synth as synth
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -13,7 +13,6 @@ import re
 from datetime import date
 from typing import Any
 
-import diag_synth as synth
 import duckdb
 import numpy as np
 import pytest
@@ -21,6 +20,8 @@ import pytest
 from cxo import diagnostics
 from cxo.diagnostics.loyalty_association import hazard_difference
 from cxo.report import diagnostics as render
+
+from . import diag_synth as synth
 
 AS_OF = date(2026, 9, 30)
 Z = 1.959963984540054

@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Query
 
 from cxo.errors import RejectedShareExceeded, UsageError
 from cxo.ingest.api import import_file
 from cxo.workspace import Workspace
+
+from .conftest import Query
 
 HEADER = "response_id,survey,touchpoint,responded_at,nps\n"
 

@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import Query
 
 import cxo
 from cxo.core.charter import template
@@ -14,6 +13,8 @@ from cxo.core.messages import msg
 from cxo.errors import InputError
 from cxo.ingest.api import import_file
 from cxo.workspace import Workspace
+
+from .conftest import Query
 
 # A German Excel export: ';', decimal comma with thousands dots, cp1252, dd.mm.yyyy,
 # umlauts in headers and values.

@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import Query
 
 from cxo.errors import InputError, UsageError
 from cxo.ingest.api import check_mapped, import_file, import_mapped
 from cxo.ingest.mapping import load_mapping, parse_mapping
 from cxo.workspace import Workspace
+
+from .conftest import Query
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "mapping"
 

@@ -35,8 +35,12 @@ def check(data: bytes, expected_rows: int | None = None) -> None:
         path.write_bytes(data)
         try:
             res = cxo.read(path, table="responses")
-        except CxoError:
-            return  # a file-level error (e.g. the header itself is broken) is an answer too
+        except CxoError as exc:
+            # A file-level error (e.g. the header itself is broken) is an answer too, when it
+            # is typed and names the file.
+            assert path.name in str(exc), str(exc)  # noqa: PT017
+            assert exc.code  # noqa: PT017
+            return
     rec = res.reconciliation
     assert rec.holds
     assert rec.imported == res.table.num_rows

@@ -11,12 +11,13 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import Query
 
 import cxo
 from cxo.errors import InputError
 from cxo.ingest.api import import_file
 from cxo.workspace import Workspace
+
+from .conftest import Query
 
 EXPECTED = [
     ("r1", "support", dt.datetime(2024, 3, 1, 9, 30), 9, True),

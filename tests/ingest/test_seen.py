@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import Query
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +16,8 @@ import cxo.ingest.stage as stage
 from cxo.ingest.api import import_file
 from cxo.ingest.seen import SeenKeys
 from cxo.workspace import Workspace
+
+from .conftest import Query
 
 
 @given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=40), max_size=6))

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from markupsafe import escape
-from tests.diagnostics import diag_synth as synth
 
 from cxo import diagnostics
 from cxo.core.messages import Finding, msg
@@ -18,6 +17,7 @@ from cxo.diagnostics import DiagnosticResult, Table
 from cxo.report import diagnostics as render
 from cxo.stats import Estimate
 from cxo.workspace import Workspace
+from tests.diagnostics import diag_synth as synth
 
 SCRIPT = "<script>alert(1)</script>"
 

@@ -8,13 +8,13 @@ import math
 from pathlib import Path
 
 import pytest
-from tests.engine.conftest import CUSTOMERS, RESPONSES, fill
 
 from cxo.core.messages import msg
 from cxo.engine import Scorecard, ScorecardRow, scorecard
 from cxo.report import scorecard as render
 from cxo.stats import nps_from_counts, proportion
 from cxo.workspace import Workspace
+from tests.engine.conftest import CUSTOMERS, RESPONSES, fill
 
 
 @pytest.fixture

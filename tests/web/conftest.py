@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from tests.web.support import PASSWORD, USERS, Browsers, serve
 
 from cxo.initiatives import Initiative, save_initiative
 from cxo.store.db import session_scope
@@ -20,6 +19,7 @@ from cxo.store.models import FollowUpRow
 from cxo.store.users import create_user
 from cxo.web.app import create_app
 from cxo.workspace import Workspace
+from tests.web.support import PASSWORD, USERS, Browsers, serve
 
 
 def _task(response_id: str, touchpoint: str, owner: str, department: str) -> FollowUpRow:

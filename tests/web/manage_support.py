@@ -10,11 +10,11 @@ from contextlib import contextmanager
 import httpx
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from tests.web.support import Browsers, serve
 
 from cxo.web.app import create_app
 from cxo.web.routes import manage_charter, manage_followups, manage_imports, manage_initiatives
 from cxo.workspace import Workspace
+from tests.web.support import Browsers, serve
 
 ROUTERS = (manage_initiatives, manage_followups, manage_charter, manage_imports)
 XSS = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'

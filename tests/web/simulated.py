@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.web.support import PASSWORD, USERS
-
 from cxo.workspace import Workspace, latest_assessment
+from tests.web.support import PASSWORD, USERS
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from tests.web.support import Browsers
 
 from cxo.workspace import Workspace
+from tests.web.support import Browsers
 
 
 def test_health_index_and_openapi(base: str, browsers: Browsers) -> None:

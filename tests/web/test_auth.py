@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.web.support import PASSWORD, Browsers, form_token, login, serve
 
 from cxo.errors import WorkspaceError
 from cxo.store.db import session_scope
@@ -20,6 +19,7 @@ from cxo.web.app import create_app
 from cxo.web.routes.auth import safe_next
 from cxo.web.secret import secret_key
 from cxo.workspace import Workspace
+from tests.web.support import PASSWORD, Browsers, form_token, login, serve
 
 SHAPE = {"error", "message", "hint"}
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from tests.web.simulated import build
-from tests.web.support import PASSWORD, serve
 
 from cxo.web.app import create_app
+from tests.web.simulated import build
+from tests.web.support import PASSWORD, serve
 
 pytestmark = pytest.mark.slow
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
-from tests.web.manage_support import XSS, manage_app, responses_csv
-from tests.web.support import PASSWORD, serve
 
 from cxo.followups import tasks
 from cxo.initiatives import get_initiative
 from cxo.workspace import Workspace
+from tests.web.manage_support import XSS, manage_app, responses_csv
+from tests.web.support import PASSWORD, serve
 
 pytestmark = pytest.mark.slow
 

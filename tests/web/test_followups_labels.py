@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.web.manage_support import pages_of
 
 from cxo.errors import WorkspaceError
 from cxo.workspace import SETTINGS_FILE, Workspace
+from tests.web.manage_support import pages_of
 
 
 def _cells(html: str, task: int) -> list[str]:

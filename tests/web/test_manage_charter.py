@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from tests.web.manage_support import XSS, page_token, pages_of, without_csrf
-from tests.web.support import Browsers
 
 from cxo.store.db import charter_versions
 from cxo.workspace import Workspace
+from tests.web.manage_support import XSS, page_token, pages_of, without_csrf
+from tests.web.support import Browsers
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from tests.web.manage_support import HTMX, XSS, page_token, pages_of, without_csrf
-from tests.web.support import Browsers
 
 from cxo.errors import NotFoundError, UsageError
 from cxo.followups import add_note, sla_status, tasks
 from cxo.store.db import session_scope
 from cxo.store.models import AuditEntry, FollowUpRow
 from cxo.workspace import Workspace
+from tests.web.manage_support import HTMX, XSS, page_token, pages_of, without_csrf
+from tests.web.support import Browsers
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.web.manage_support import HTMX, XSS, page_token, pages_of, responses_csv, without_csrf
-from tests.web.support import Browsers
 
 from cxo.web.routes.manage_imports import DEFAULT_MAX_MB, max_upload_bytes
 from cxo.workspace import Workspace
+from tests.web.manage_support import HTMX, XSS, page_token, pages_of, responses_csv, without_csrf
+from tests.web.support import Browsers
 
 BAD = [
     "b1,relationship,not a date,portal,5,late",

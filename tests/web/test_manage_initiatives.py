@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.web.manage_support import XSS, page_token, pages_of, without_csrf
-from tests.web.support import Browsers
 
 from cxo.initiatives import get_initiative, initiatives
 from cxo.workspace import Workspace
+from tests.web.manage_support import XSS, page_token, pages_of, without_csrf
+from tests.web.support import Browsers
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from tests.web.manage_support import ROUTERS, manage_app
-from tests.web.support import Browsers, serve
 
 from cxo.followups import tasks
 from cxo.initiatives import initiatives
 from cxo.workspace import Workspace
+from tests.web.manage_support import ROUTERS, manage_app
+from tests.web.support import Browsers, serve
 
 PAGES = {
     "/initiatives",

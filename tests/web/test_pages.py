@@ -10,12 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.web.simulated import IMG, SCRIPT, build
-from tests.web.support import PASSWORD, USERS, login, serve
 
 from cxo.store.users import create_user
 from cxo.web.app import create_app
 from cxo.workspace import Workspace
+from tests.web.simulated import IMG, SCRIPT, build
+from tests.web.support import PASSWORD, USERS, login, serve
 
 pytestmark = pytest.mark.slow
 

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
-from tests.store.test_users import _postgres
-from tests.web.support import Browsers
 
 from cxo.workspace import Workspace
+from tests.store.test_users import _postgres
+from tests.web.support import Browsers
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import re
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from tests.web.support import PASSWORD, Browsers
 
 from cxo.followups import tasks
 from cxo.web.access import scoped_ranking
 from cxo.workspace import Workspace
+from tests.web.support import PASSWORD, Browsers
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {"/api/health", "/api/v1/health", "/login", "/openapi.json"}
@@ -39,6 +39,7 @@ PAGES = {
     "/charter/diff",
     "/imports",
     "/imports/jobs/{job_id}",
+    "/audit",
 }
 """Pages that send anonymous visitors to the sign-in form."""
 MOVED = "/api/{rest:path}"

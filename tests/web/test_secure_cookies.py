@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.web.support import PASSWORD, form_token, serve
 
 from cxo.errors import WorkspaceError
 from cxo.web.app import create_app
 from cxo.workspace import SETTINGS_FILE, Workspace
+from tests.web.support import PASSWORD, form_token, serve
 
 
 def _sign_in_cookie(ws: Workspace) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from tests.web.support import PASSWORD, Browsers, form_token
 
 from cxo.store.db import session_scope
 from cxo.store.models import AuditEntry
 from cxo.store.users import SIGN_IN_ACTIONS
 from cxo.workspace import Workspace
+from tests.web.support import PASSWORD, Browsers, form_token
 
 WRONG = "not the password 42"
 

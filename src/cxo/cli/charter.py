@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape as esc
 from rich.table import Table
 
 from cxo.cli.common import (
@@ -18,8 +19,9 @@ from cxo.cli.common import (
     print_json,
     workspace,
 )
-from cxo.core.charter import check_charter, diff_charters, parse_charter
+from cxo.core.charter import Charter, check_charter, diff_charters, parse_charter
 from cxo.errors import CharterError
+from cxo.workspace import Workspace
 
 charter_app = typer.Typer(
     name="charter",
@@ -109,7 +111,9 @@ def show(path: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     console.print(getattr(charter.definition, lang), highlight=False)
     for principle in charter.principles:
         console.print(f"  • {getattr(principle, lang)}", highlight=False)
-    table = Table("stage", "touchpoint", "department", "accountable", "RACI (R/C/I)", "KPIs")
+    table = Table(
+        "stage", "touchpoint", "department", "accountable", "RACI (R/C/I)", "KPIs", "SLA (h)"
+    )
     for stage in charter.journey:
         for tp in stage.touchpoints:
             raci = " / ".join(
@@ -129,6 +133,7 @@ def show(path: WorkspaceOption = None, as_json: JsonOption = False) -> None:
                 tp.accountable or "[red]nobody[/]",
                 raci,
                 kpis or "–",
+                f"{charter.sla_hours(tp.key):g}" + ("" if tp.sla_hours else " (default)"),
             )
     console.print(table)
 
@@ -154,13 +159,27 @@ def save(
         except CharterError:
             changes = ["previous version was invalid"]
     msg = message or "; ".join(changes)[:500]
-    vid = record_charter_version(ws.app_database_url, text, author=_author(author), message=msg)
+    who = _author(author)
+    vid = record_charter_version(ws.app_database_url, text, author=who, message=msg)
+    moved = _reroute(ws, new, who, vid)
     if versions and vid == versions[-1].id:
         console.print("charter unchanged since the last saved version")
-        return
-    console.print(f"[green]✓[/] saved charter version {vid}")
-    for change in changes:
-        console.print(f"  · {change}", highlight=False)
+    else:
+        console.print(f"[green]✓[/] saved charter version {vid}")
+        for change in changes:
+            console.print(f"  · {change}", highlight=False)
+    for line in moved:
+        console.print(f"  → {esc(line)}", highlight=False)
+
+
+def _reroute(ws: Workspace, charter: Charter, author: str, version: int) -> list[str]:
+    """Move the unfinished follow-up tasks to the charter's owners; what moved, in words."""
+    from cxo.followups import reroute
+    from cxo.report.followups import reroute_lines
+
+    lang = ws.settings.language
+    labels = {tp.key: tp.label(lang) for tp in charter.touchpoints}
+    return reroute_lines(reroute(ws, charter, by=author, charter_version=version), lang, labels)
 
 
 @charter_app.command("history")

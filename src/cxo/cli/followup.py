@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape as esc
@@ -19,6 +19,10 @@ from cxo.cli.common import (
     workspace,
 )
 from cxo.cli.initiative import rich_table
+from cxo.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cxo.followups.effect import ContactEffect
 
 followup_app = typer.Typer(
     name="followup",
@@ -40,8 +44,13 @@ def generate_command(
         typer.Option("--since", help="First response date YYYY-MM-DD (default: last 30 days)."),
     ] = None,
     sla_hours: Annotated[
-        float, typer.Option("--sla-hours", help="Hours from the answer to first contact.")
-    ] = 48,
+        float | None,
+        typer.Option(
+            "--sla-hours",
+            help="Hours from the answer to first contact, for every touchpoint "
+            "(default: each touchpoint's sla_hours in the charter, else 48).",
+        ),
+    ] = None,
     path: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -131,11 +140,63 @@ def report_command(path: WorkspaceOption = None, as_json: JsonOption = False) ->
 
     ws = workspace(path)
     result = report(ws)
+    effect = _effect_or_none(ws)
     if as_json:
-        print_json(words.to_json(result))
+        out = words.to_json(result)
+        out["contact_effect"] = None if effect is None else words.to_json(effect)
+        print_json(out)
         return
     lang = ws.settings.language
     console.print(rich_table(words.report_table(result, lang)))
     unrouted = words.unrouted_line(result, lang)
     if unrouted:
         err_console.print(esc(unrouted), highlight=False)
+    if effect is not None:
+        _print_effect(effect, lang)
+
+
+def _effect_or_none(ws: Workspace) -> ContactEffect | None:
+    """The contact effect where tasks are linked to customers, else ``None``."""
+    from cxo.errors import MissingDataError
+    from cxo.followups.effect import contact_effect
+
+    try:
+        return contact_effect(ws)
+    except MissingDataError:
+        return None
+
+
+def _print_effect(effect: ContactEffect, lang: str) -> None:
+    from cxo.report import followups as words
+    from cxo.report.messages import message
+
+    console.print(f"[bold]{esc(message('followups.effect.title', lang))}[/]", highlight=False)
+    for line in words.effect_lines(effect, lang):
+        console.print(esc(line), highlight=False, soft_wrap=True)
+
+
+@followup_app.command("effect")
+@handle_errors
+def effect_command(
+    window: Annotated[
+        int, typer.Option("--window", help="Days after the answer a contact counts.")
+    ] = 14,
+    horizon: Annotated[
+        int, typer.Option("--horizon", help="Days after the answer the later NPS is looked for.")
+    ] = 365,
+    churn_days: Annotated[
+        int, typer.Option("--churn-days", help="Days after the answer churn is counted.")
+    ] = 180,
+    path: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Later NPS and churn of contacted against not-contacted detractors (observational)."""
+    from cxo.followups.effect import contact_effect
+    from cxo.report import followups as words
+
+    ws = workspace(path)
+    effect = contact_effect(ws, window_days=window, horizon_days=horizon, churn_days=churn_days)
+    if as_json:
+        print_json(words.to_json(effect))
+        return
+    _print_effect(effect, ws.settings.language)

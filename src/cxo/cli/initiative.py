@@ -207,11 +207,24 @@ def case_command(
         float | None,
         typer.Option("--churn-effect", help="Override the expected churn effect."),
     ] = None,
+    window: Annotated[
+        float,
+        typer.Option("--window", help="Months after launch the effect is measured over (power)."),
+    ] = 6,
+    reach_per_month: Annotated[
+        float | None,
+        typer.Option(
+            "--reach-per-month",
+            help="Planned responses a month at its touchpoints (default: as before launch).",
+        ),
+    ] = None,
     path: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Business case before launch: NPV, ROI, payback, break-even and sensitivity."""
+    """Business case before launch: NPV, ROI, payback, break-even, sensitivity and the
+    minimum detectable effect (power) beside the expected one."""
     from cxo.initiatives import case, get_initiative
+    from cxo.initiatives.business_case import with_power
     from cxo.report import initiatives as words
 
     ws = workspace(path)
@@ -224,6 +237,7 @@ def case_command(
         margin=margin,
         churn_effect=churn_effect,
     )
+    with_power(ws, ini, result, window_months=window, responses_per_month=reach_per_month)
     lang, cur = ws.settings.language, ws.settings.currency
     if as_json:
         print_json(words.case_json(ini, reach, result, lang, cur))
@@ -247,11 +261,27 @@ def measure_command(
     discount_rate: DiscountOption = 0.08,
     margin: MarginOption = 1.0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    control: Annotated[
+        str,
+        typer.Option(
+            "--control",
+            help="Comparison group: touchpoints (the other touchpoints), matched (customers "
+            "like the targeted ones; needs --customers) or prepost (none: before/after only).",
+        ),
+    ] = "touchpoints",
+    customers: Annotated[
+        Path | None,
+        typer.Option(
+            "--customers",
+            help="File with the targeted customer ids (one per line, or CSV with customer_id).",
+        ),
+    ] = None,
     path: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Did it work? Difference-in-differences effect on NPS and detractors, churn, money, ROI."""
     from cxo.initiatives import get_initiative, measure
+    from cxo.initiatives.matching import read_customer_ids
     from cxo.report import initiatives as words
 
     ws = workspace(path)
@@ -265,6 +295,8 @@ def measure_command(
         discount_rate=discount_rate,
         margin=margin,
         seed=seed,
+        comparison=control,
+        customers=read_customer_ids(customers) if customers is not None else None,
     )
     lang, cur = ws.settings.language, ws.settings.currency
     if as_json:

@@ -40,6 +40,9 @@ COMMAND_MODULES = (
     "publish",
     "text",
     "user",
+    "audit",
+    "privacy",
+    "backup",
     "serve",
 )
 

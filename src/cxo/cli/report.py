@@ -45,10 +45,20 @@ def report_command(
             show_default=False,
         ),
     ] = None,
+    recompute: Annotated[
+        bool,
+        typer.Option(
+            "--recompute",
+            help="Compute the scorecard and the diagnostics now even when the saved run "
+            "(reports/board-inputs.json) matches the data.",
+        ),
+    ] = False,
 ) -> None:
     """The board report: summary page first (trend, top pains in money with owners, what is
-    being done, what was proven, follow-up SLA), details after; offline HTML, optional PDF."""
-    from cxo.report.board import language_of, write_board_report
+    being done, what was proven, follow-up SLA), details after; offline HTML, optional PDF.
+    The scorecard and diagnostics of the last report are reused while the data are unchanged
+    (the report says which run it used)."""
+    from cxo.report.board import gather, language_of, render_board
     from cxo.report.messages import message
     from cxo.report.pdf import find_browser, print_pdf
 
@@ -61,8 +71,12 @@ def report_command(
         raise UsageError(f"--out {out}: with --pdf it names the PDF", hint="end it in .pdf")
     target = out if out is not None else ws.reports_dir / f"{REPORT_NAME}{suffix}"
     html_path = target.with_suffix(".html") if pdf else target
-    write_board_report(ws, html_path, lang)
+    data = gather(ws, lang, reuse=not recompute)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(render_board(data), "utf-8")
     echo(message("board.cli.written", lang, path=str(html_path)), err=True)
+    if data.provenance is not None:
+        echo(data.provenance.text(lang), err=True)
     if pdf:
         started = time.perf_counter()
         print_pdf(html_path, target)

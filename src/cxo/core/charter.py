@@ -88,13 +88,23 @@ class Kpi(_Model):
         return self
 
 
+DEFAULT_SLA_HOURS = 48.0
+"""Hours from a customer's answer to the first contact of its follow-up, where the touchpoint
+sets no ``sla_hours`` of its own."""
+MAX_SLA_HOURS = 24.0 * 90
+"""Longest follow-up SLA a touchpoint may set (90 days): a longer one is no promise."""
+
+
 class Touchpoint(Keyed):
-    """A touchpoint with its owning department and one accountable person."""
+    """A touchpoint with its owning department, one accountable person and the follow-up SLA
+    (hours from a detractor's answer to the first contact; :data:`DEFAULT_SLA_HOURS` when
+    unset)."""
 
     department: str | None = None
     accountable: str | None = Field(default=None, min_length=1)
     raci: Raci = Field(default_factory=Raci)
     kpis: list[Kpi] = Field(default_factory=list)
+    sla_hours: float | None = Field(default=None, gt=0, le=MAX_SLA_HOURS)
 
 
 class Stage(_Model):
@@ -218,6 +228,15 @@ class Charter(_Model):
             "accountable": tp.accountable,
         }
 
+    def sla_hours(self, touchpoint: str) -> float:
+        """Follow-up SLA of ``touchpoint`` in hours (the default where it sets none or the
+        charter does not know it)."""
+        try:
+            own = self.touchpoint(touchpoint).sla_hours
+        except KeyError:
+            return DEFAULT_SLA_HOURS
+        return DEFAULT_SLA_HOURS if own is None else own
+
     def keys(self, kind: Literal["touchpoint", "segment", "product"]) -> set[str]:
         """Valid keys of one kind (touchpoint, segment or product)."""
         if kind == "touchpoint":
@@ -265,15 +284,19 @@ def parse_charter(text: str, *, source: str = "charter.yaml") -> Charter:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
         raise CharterError(
-            f"{source}{line}: invalid YAML: {getattr(exc, 'problem', exc)}"
+            f"{source}:{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}"
         ) from None
+    except RecursionError:
+        raise CharterError(f"{source}:1: invalid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise CharterError(f"{source}:1: the charter must be a mapping with company, journey, …")
     try:
         return Charter.model_validate(data)
+    except RecursionError:
+        raise CharterError(f"{source}:1: invalid charter: nested too deeply") from None
     except ValidationError as exc:
         messages = []
         for err in exc.errors():
@@ -430,7 +453,7 @@ def diff_charters(old: Charter, new: Charter) -> list[str]:
         changes.append(f"touchpoint {key} removed")
     for key in sorted(old_tps.keys() & new_tps.keys()):
         a, b = old_tps[key], new_tps[key]
-        for fld in ("accountable", "department"):
+        for fld in ("accountable", "department", "sla_hours"):
             if getattr(a, fld) != getattr(b, fld):
                 changes.append(f"{key}.{fld}: {getattr(a, fld)} → {getattr(b, fld)}")
         if a.raci != b.raci:

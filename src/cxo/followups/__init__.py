@@ -9,20 +9,29 @@
   contact, open overdue tasks — overall, per owner and per touchpoint; unrouted tasks are an
   accountability gap;
 * :mod:`cxo.followups.work` — :func:`add_note` notes a task without moving it;
-  :func:`sla_status` says whether it is overdue, due soon, ok or was contacted late.
+  :func:`sla_status` says whether it is overdue, due soon, ok or was contacted late;
+* :mod:`cxo.followups.routing` — :func:`reroute` moves unfinished tasks to the new owner when
+  the charter changes a touchpoint's accountable person;
+* :mod:`cxo.followups.effect` — :func:`contact_effect`: later NPS and churn of contacted
+  against not-contacted detractors (observational, with intervals).
+
+Every change of a task compares and sets its ``version``: two writers lose no update.
 
 Results are data; :mod:`cxo.report.followups` puts them in words.
 """
 
 from __future__ import annotations
 
+from cxo.followups.effect import ContactEffect, contact_effect
 from cxo.followups.loop import NO_OWNER, LoopReport, LoopStats, report
+from cxo.followups.routing import Move, Rerouted, reroute, reroute_of_version
 from cxo.followups.tasks import (
     DEFAULT_DAYS,
     DEFAULT_SLA_HOURS,
     STATUSES,
     FollowUp,
     Generated,
+    TaskConflict,
     generate,
     tasks,
     update,
@@ -35,14 +44,21 @@ __all__ = [
     "NO_OWNER",
     "SLA_STATUSES",
     "STATUSES",
+    "ContactEffect",
     "FollowUp",
     "Generated",
     "LoopReport",
     "LoopStats",
+    "Move",
+    "Rerouted",
     "SlaStatus",
+    "TaskConflict",
     "add_note",
+    "contact_effect",
     "generate",
     "report",
+    "reroute",
+    "reroute_of_version",
     "sla_status",
     "tasks",
     "update",

@@ -2,25 +2,35 @@
 
 :func:`generate` turns every response since a date that is a detractor (NPS 0–6) or carries a
 negative comment (``cxo text tag``) into one task, routed to the accountable person of its
-touchpoint in the charter, due ``sla_hours`` after the customer answered (the customer's
-clock, not the system's). Re-running adds only new responses (one task per response).
+touchpoint in the charter, due after the touchpoint's SLA (``sla_hours`` in the charter,
+48 hours where it sets none; ``sla_hours=`` overrides it for every touchpoint) counted from
+the customer's answer (the customer's clock, not the system's). Re-running adds only new
+responses (one task per response).
 The task carries the *redacted* comment and its themes, never the raw text.
 
 Owners move a task ``open`` → ``contacted`` → ``closed`` (:func:`update`); :func:`tasks` lists
-them.
+them. Two writers at once lose no update: every change compares and sets the task's
+``version`` (:func:`change`): when another process changed the task in between, the change is
+re-applied to the fresh task (up to :data:`ATTEMPTS` times), else :class:`TaskConflict`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
+from cxo.core.charter import DEFAULT_SLA_HOURS
 from cxo.core.jsonable import jsonable_dict
 from cxo.core.messages import Message, msg
-from cxo.errors import MissingDataError, UsageError
+from cxo.errors import CxoError, MissingDataError, NotFoundError, UsageError
 from cxo.initiatives.portfolio import ensure_store
 from cxo.store.db import session_scope
 from cxo.store.models import AuditEntry, FollowUpRow
@@ -29,8 +39,17 @@ if TYPE_CHECKING:
     from cxo.workspace import Workspace
 
 STATUSES = ("open", "contacted", "closed")
-DEFAULT_SLA_HOURS = 48
 DEFAULT_DAYS = 30
+ATTEMPTS = 20
+"""How often a change is re-applied when other writers changed the task in between."""
+
+
+class TaskConflict(CxoError):
+    """A task kept changing under this change (other writers): nothing was written."""
+
+    code = "conflict"
+    exit_code = 1
+    http_status = 409
 
 
 @dataclass
@@ -118,12 +137,13 @@ def generate(
     ws: Workspace,
     *,
     since: dt.date | None = None,
-    sla_hours: float = DEFAULT_SLA_HOURS,
+    sla_hours: float | None = None,
     author: str = "cxo",
 ) -> Generated:
     """Create a task for every new detractor or negative comment since ``since`` (default:
-    the ``DEFAULT_DAYS`` days up to the newest response)."""
-    if sla_hours <= 0:
+    the ``DEFAULT_DAYS`` days up to the newest response), due after its touchpoint's SLA in
+    the charter (``sla_hours``: the same SLA for every touchpoint instead)."""
+    if sla_hours is not None and not sla_hours > 0:
         raise UsageError(f"the SLA must be a positive number of hours, not {sla_hours}")
     tables = ws.tables()
     if "responses" not in tables:
@@ -165,7 +185,7 @@ def generate(
                     comment=text,
                     themes=themes or "",
                     responded_at=at,
-                    due_at=at + dt.timedelta(hours=sla_hours),
+                    due_at=at + dt.timedelta(hours=sla_hours or charter.sla_hours(str(tp))),
                     status="open",
                     closed_by="",
                     note="",
@@ -251,12 +271,8 @@ def update(
     if status not in STATUSES:
         raise UsageError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
     when = at or utc_now()
-    url = ws.app_database_url
-    ensure_store(url)
-    with session_scope(url) as session:
-        row = session.get(FollowUpRow, task_id)
-        if row is None:
-            raise UsageError(f"no follow-up task {task_id}")
+
+    def apply(row: FollowUpRow) -> None:
         if status in ("contacted", "closed") and row.contacted_at is None:
             row.contacted_at = when
         if status == "closed":
@@ -267,17 +283,65 @@ def update(
         row.status = status
         if note:
             row.note = (row.note + "\n" if row.note else "") + note
-        session.add(AuditEntry(at=when, actor=by, action=f"followup.{status}", detail=str(task_id)))
-        session.commit()
-        return _from_row(row)
+
+    audit = AuditEntry(at=when, actor=by, action=f"followup.{status}", detail=str(task_id))
+    return change(ws, task_id, apply, audit=audit, missing=UsageError)
+
+
+def change(
+    ws: Workspace,
+    task_id: int,
+    apply: Callable[[FollowUpRow], None],
+    *,
+    audit: AuditEntry,
+    missing: type[CxoError] = NotFoundError,
+) -> FollowUp:
+    """Apply ``apply`` to task ``task_id`` and write it with ``audit`` in one transaction,
+    compare-and-set on the task's ``version``: when another writer changed the task (or held
+    the database, SQLite) in between, read the fresh task and apply again, up to
+    :data:`ATTEMPTS` times with a short random pause; then :class:`TaskConflict`."""
+    url = ws.app_database_url
+    ensure_store(url)
+    for attempt in range(ATTEMPTS):
+        with session_scope(url) as session:
+            row = session.get(FollowUpRow, task_id)
+            if row is None:
+                raise missing(f"no follow-up task {task_id}")
+            apply(row)
+            session.add(
+                AuditEntry(at=audit.at, actor=audit.actor, action=audit.action, detail=audit.detail)
+            )
+            try:
+                session.commit()
+            except (StaleDataError, OperationalError) as exc:
+                if isinstance(exc, OperationalError) and not _busy(exc):
+                    raise
+                session.rollback()
+                time.sleep(random.uniform(0.001, 0.01 * (attempt + 1)))
+                continue
+            return _from_row(row)
+    raise TaskConflict(
+        f"follow-up task {task_id} kept changing under this change: nothing was written",
+        hint="try again",
+    )
+
+
+def _busy(exc: OperationalError) -> bool:
+    """A lock another writer holds (SQLite ``database is locked``, PostgreSQL serialization
+    or deadlock), which a retry gets past."""
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "deadlock" in text or "serializ" in text
 
 
 __all__ = [
+    "ATTEMPTS",
     "DEFAULT_DAYS",
     "DEFAULT_SLA_HOURS",
     "STATUSES",
     "FollowUp",
     "Generated",
+    "TaskConflict",
+    "change",
     "generate",
     "tasks",
     "update",

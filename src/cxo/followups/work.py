@@ -3,8 +3,8 @@
 :func:`add_note` appends a note to a task without changing its status (audited under the
 author's name); :func:`sla_status` says where a task stands against its due time:
 ``overdue`` (not contacted, past due), ``due`` (not contacted, due within
-:data:`DUE_SOON`), ``ok`` (not contacted yet, or contacted in time), ``late`` (contacted
-after its due time).
+:data:`DUE_SOON` or half the task's SLA, whichever is shorter), ``ok`` (not contacted yet,
+or contacted in time), ``late`` (contacted after its due time).
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
 from cxo.errors import NotFoundError, UsageError
-from cxo.followups.tasks import FollowUp, _from_row, utc_now
-from cxo.initiatives.portfolio import ensure_store
-from cxo.store.db import session_scope
+from cxo.followups.tasks import FollowUp, change, utc_now
 from cxo.store.models import AuditEntry, FollowUpRow
 
 if TYPE_CHECKING:
@@ -39,16 +37,12 @@ def add_note(
     if len(text) > MAX_NOTE:
         raise UsageError(f"the note is longer than {MAX_NOTE} characters")
     when = at or utc_now()
-    url = ws.app_database_url
-    ensure_store(url)
-    with session_scope(url) as session:
-        row = session.get(FollowUpRow, task_id)
-        if row is None:
-            raise NotFoundError(f"no follow-up task {task_id}")
+
+    def apply(row: FollowUpRow) -> None:
         row.note = (row.note + "\n" if row.note else "") + text
-        session.add(AuditEntry(at=when, actor=by, action="followup.note", detail=str(task_id)))
-        session.commit()
-        return _from_row(row)
+
+    audit = AuditEntry(at=when, actor=by, action="followup.note", detail=str(task_id))
+    return change(ws, task_id, apply, audit=audit, missing=NotFoundError)
 
 
 def sla_status(task: FollowUp, now: dt.datetime | None = None) -> SlaStatus:
@@ -60,7 +54,8 @@ def sla_status(task: FollowUp, now: dt.datetime | None = None) -> SlaStatus:
         return "ok"
     if at > task.due_at:
         return "overdue"
-    return "due" if task.due_at - at <= DUE_SOON else "ok"
+    soon = min(DUE_SOON, (task.due_at - task.responded_at) / 2)
+    return "due" if task.due_at - at <= soon else "ok"
 
 
 __all__ = ["DUE_SOON", "MAX_NOTE", "SLA_STATUSES", "SlaStatus", "add_note", "sla_status"]

@@ -20,6 +20,7 @@ from cxo.ingest.batch import BatchResult
 from cxo.ingest.load import ProgressFn, run_batch
 from cxo.ingest.readers import open_source
 from cxo.ingest.schema import ensure_schema
+from cxo.privacy.retention import after_import
 
 if TYPE_CHECKING:
     import duckdb
@@ -279,7 +280,7 @@ def load_source(
     try:
         _configure(con)
         ensure_schema(con)
-        return run_batch(
+        batch = run_batch(
             con,
             table,
             source,
@@ -291,6 +292,12 @@ def load_source(
         )
     finally:
         con.close()
+    after_import(ws, batch)  # audit log + retention periods (cxo.privacy.retention)
+    if ws.settings.publish_after_import and batch.status != "failed":
+        from cxo.lake import publish
+
+        publish(ws)  # [lake] publish_after_import: readers of the lake see this batch
+    return batch
 
 
 # --- imports through a mapping file -----------------------------------------------------------

@@ -92,11 +92,13 @@ def _owner_gone(folder: Path) -> bool:
     return not _alive(pid, None if start == "-" else start)
 
 
-def clean_stale_scratch(data_dir: Path, *, keep: Path | None = None) -> list[Path]:
-    """Remove ``cxo-import-*`` folders of ``data_dir`` whose owning process is gone."""
+def clean_stale_scratch(
+    data_dir: Path, *, keep: Path | None = None, prefix: str = SCRATCH_PREFIX
+) -> list[Path]:
+    """Remove ``cxo-import-*`` (``prefix``) folders of ``data_dir`` whose owner is gone."""
     removed: list[Path] = []
     try:
-        folders = [p for p in data_dir.glob(SCRATCH_PREFIX + "*") if p.is_dir()]
+        folders = [p for p in data_dir.glob(prefix + "*") if p.is_dir()]
     except OSError:
         return removed
     for folder in folders:

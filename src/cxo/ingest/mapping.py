@@ -130,7 +130,7 @@ class _Located:
         self.source = source
         try:
             self.node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             self.node = None
 
     def error(self, path: tuple[str | int, ...], problem: str) -> InputError:
@@ -163,9 +163,12 @@ def parse_mapping(text: str, *, name: str = "mapping", source: str = "mapping.ya
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source}{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or exc
+        raise InputError(f"{source}:{line}: invalid YAML: {problem}") from None
+    except RecursionError:
+        raise InputError(f"{source}:1: invalid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise loc.error((), "a mapping file is a YAML mapping with `tables:` (and `let:`)")
     unknown = sorted(set(map(str, data)) - {"let", "tables", "version"})

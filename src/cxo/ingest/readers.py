@@ -80,6 +80,9 @@ def open_xlsx_source(path: Path, *, sheet: str | None = None) -> Source:
 
     import openpyxl
 
+    from cxo.ingest.limits import check_xlsx
+
+    check_xlsx(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:

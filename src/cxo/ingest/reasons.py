@@ -43,6 +43,7 @@ REASONS: dict[str, str] = {
     "date_format": "{field}: {value} does not match the date format {format}",
     "outside_scale": "{field}: {value} is outside the scale {low}–{high}",
     "needs_whole_number": "{field}: {function}() needs a whole number, not {value}",
+    "too_long": "{field}: a value of {chars} characters is longer than the limit of {limit}",
 }
 """Reason name → its stored English template (the catalogue key is ``ingest.reason.<name>``)."""
 
@@ -67,6 +68,8 @@ _PATTERNS = {
     "error": r".+",
     "format": r"\S+",
     "function": r"\w+",
+    "chars": r"\d+",
+    "limit": r"\d+",
 }
 
 

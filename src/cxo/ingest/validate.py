@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from cxo.core.contract import Column, Table
 from cxo.ingest.detect import BAD_BYTES_MARK
+from cxo.ingest.limits import max_field_chars
 from cxo.ingest.schema import SQL_TYPES
 
 TRUE_WORDS = ("true", "t", "1", "1.0", "yes", "y", "ja", "j", "wahr", "x", "on")
@@ -172,6 +173,14 @@ def _reasons(col: Column, plan: Plan) -> list[tuple[str, str]]:
     t = ident("t_" + name)
     shown = f"'''' || left({v}, 60) || ''''"
     out: list[tuple[str, str]] = []
+    longest = max_field_chars()
+    out.append(
+        (
+            f"length({v}) > {longest}",
+            f"{lit(name + ': a value of ')} || length({v}) || "
+            f"{lit(f' characters is longer than the limit of {longest}')}",
+        )
+    )
     if plan.marked_encoding:
         out.append(
             (

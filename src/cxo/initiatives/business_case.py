@@ -14,19 +14,35 @@ effect, a one-at-a-time sensitivity (tornado) over every input, and a verdict: `
 at the expected effect), ``fragile`` (positive, but negative in a plausible sensitivity case or
 with less than ``SAFETY`` margin on the effect) or ``robust``, with its reason as a message
 (``initiatives.case.*``) that :mod:`cxo.report.initiatives` says plainly, weak cases included.
+
+Power before launch (:func:`power_check`, :func:`with_power`): the minimum detectable effect
+of the difference-in-differences that will measure the initiative (:mod:`cxo.stats.power`:
+``MDE = (z_0.975 + z_0.8) · √(σ_T²(1/n_T,pre + 1/n_T,post) + σ_C²(1/n_C,pre + 1/n_C,post))``)
+for the planned reach (treated responses a month; default: the pre-period's) over the
+window (default six months), with the variances of the touchpoints' pre-period; it stands
+beside the expected NPS effect as a note, and a warning note says when the expected effect
+is below it (with the window that would be needed, where one would do).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cxo.core.jsonable import jsonable_dict
 from cxo.core.messages import Message, msg
-from cxo.errors import UsageError
+from cxo.errors import InsufficientDataError, UsageError
+from cxo.stats.power import Cell, Mde, did_se, mde, multiplier, nps_variance
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from cxo.initiatives.portfolio import Initiative
+    from cxo.workspace import Workspace
 
 SAFETY = 0.25
 """A case is fragile when the effect may fall short by less than this share before the NPV
@@ -126,6 +142,8 @@ class BusinessCase:
     notes: list[Message] = field(default_factory=list)
     measured: bool = False
     """The churn effect was measured after launch, not expected before it."""
+    power: PowerCheck | None = None
+    """Before launch: what the measurement after it can detect (:func:`attach_power`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (words as message keys with their parameters)."""
@@ -143,6 +161,7 @@ class BusinessCase:
                 "verdict": self.verdict,
                 "reason_message": self.reason.to_dict(),
                 "measured": self.measured,
+                "power": None if self.power is None else self.power.to_dict(),
                 "note_messages": [n.to_dict() for n in self.notes],
             }
         )
@@ -284,4 +303,228 @@ def _verdict(
     return "robust", msg("initiatives.case.robust", npv=net, horizon=h, safety=safety)
 
 
-__all__ = ["SENSITIVITY", "BusinessCase", "CaseInputs", "Sensitivity", "business_case", "npv"]
+# ------------------------------------------------------------------------------------------
+# power before launch
+# ------------------------------------------------------------------------------------------
+
+WINDOW_MONTHS = 6
+"""Months after launch the effect is measured over, unless the plan says otherwise."""
+PRE_MONTHS = 12
+"""Months before launch whose responses give the variances and the monthly reach."""
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class PowerCheck:
+    """What the difference-in-differences after launch can detect (:mod:`cxo.stats.power`):
+    the minimum detectable effect on NPS (points) and on the detractor share, for the planned
+    reach (treated responses a month) and window, with the pre-period's variances."""
+
+    window_months: float
+    pre_months: float
+    responses_per_month: float
+    control_per_month: float
+    responses_pre: int
+    control_pre: int
+    nps: Mde
+    detractors: Mde
+    expected_nps_effect: float | None
+    months_needed: float | None
+    """Window at which the expected NPS effect becomes detectable (``None``: no expected NPS
+    effect, or not within any window because the pre-period alone is too noisy)."""
+
+    @property
+    def detectable(self) -> bool | None:
+        """The expected NPS effect is at least the MDE (``None`` when none is expected)."""
+        if self.expected_nps_effect is None:
+            return None
+        return abs(self.expected_nps_effect) >= self.nps.mde
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return jsonable_dict(
+            {
+                "window_months": self.window_months,
+                "pre_months": self.pre_months,
+                "responses_per_month": self.responses_per_month,
+                "control_per_month": self.control_per_month,
+                "responses_pre": self.responses_pre,
+                "control_pre": self.control_pre,
+                "nps": self.nps.to_dict(),
+                "detractor_share": self.detractors.to_dict(),
+                "expected_nps_effect": self.expected_nps_effect,
+                "detectable": self.detectable,
+                "months_needed": self.months_needed,
+            }
+        )
+
+
+def power_check(
+    con: duckdb.DuckDBPyConnection,
+    touchpoints: list[str],
+    *,
+    launch: dt.date | None = None,
+    expected_nps_effect: float | None = None,
+    window_months: float = WINDOW_MONTHS,
+    responses_per_month: float | None = None,
+    pre_months: int = PRE_MONTHS,
+) -> PowerCheck:
+    """The MDE of the effect measurement for ``touchpoints`` (treated; every other touchpoint
+    is the control, as in :mod:`cxo.initiatives.effect`) over ``window_months`` after launch.
+
+    The pre-period is the ``pre_months`` before ``launch`` (or before the newest response
+    when the launch is not set or still ahead); the treated reach is ``responses_per_month``
+    (default: the pre-period's monthly rate at ``touchpoints``), the control's its
+    pre-period rate.
+    """
+    if not 0.5 <= window_months <= MAX_HORIZON_MONTHS:
+        raise UsageError(
+            f"the measurement window must be between 0.5 and {MAX_HORIZON_MONTHS} months, "
+            f"not {window_months}"
+        )
+    if responses_per_month is not None and not (1 <= responses_per_month <= 1e9):
+        raise UsageError(
+            "the planned reach must be a positive number of responses a month, "
+            f"not {responses_per_month}"
+        )
+    if not touchpoints:
+        raise UsageError("a power check needs the initiative's touchpoints")
+    cells, months = _pre_cells(con, touchpoints, launch, pre_months)
+    (nt, pt, dtt), (nc, pc, dc) = cells[True], cells[False]
+    rate_t = responses_per_month if responses_per_month is not None else nt / months
+    rate_c = nc / months
+    by_metric = {}
+    for metric, var_t, var_c in (
+        ("nps", nps_variance(pt, dtt), nps_variance(pc, dc)),
+        ("detractor_share", dtt * (1 - dtt), dc * (1 - dc)),
+    ):
+        se = did_se(
+            Cell(nt, var_t),
+            Cell(rate_t * window_months, var_t),
+            Cell(nc, var_c),
+            Cell(rate_c * window_months, var_c),
+        )
+        by_metric[metric] = (Mde(metric, mde(se), se), var_t, var_c)
+    nps_mde, var_t, var_c = by_metric["nps"]
+    needed = None
+    if expected_nps_effect:
+        fixed = var_t / nt + var_c / nc
+        per_month = var_t / rate_t + var_c / rate_c
+        target = (abs(expected_nps_effect) / multiplier()) ** 2
+        needed = per_month / (target - fixed) if target > fixed else None
+    return PowerCheck(
+        window_months=window_months,
+        pre_months=months,
+        responses_per_month=rate_t,
+        control_per_month=rate_c,
+        responses_pre=int(nt),
+        control_pre=int(nc),
+        nps=nps_mde,
+        detractors=by_metric["detractor_share"][0],
+        expected_nps_effect=expected_nps_effect,
+        months_needed=needed,
+    )
+
+
+def _pre_cells(
+    con: duckdb.DuckDBPyConnection, touchpoints: list[str], launch: dt.date | None, pre_months: int
+) -> tuple[dict[bool, tuple[float, float, float]], float]:
+    """Responses, promoter and detractor share of treated and control in the pre-period, and
+    the months it spans (from its first response)."""
+    last = con.execute("select max(responded_at) from responses where nps is not null").fetchone()
+    if last is None or last[0] is None:
+        raise InsufficientDataError("no NPS answers yet: nothing to base a power check on")
+    end = last[0] + dt.timedelta(microseconds=1)  # the newest answer counts
+    if launch is not None and dt.datetime.combine(launch, dt.time()) < end:
+        end = dt.datetime.combine(launch, dt.time())
+    start = end - dt.timedelta(days=pre_months * DAYS_PER_MONTH)
+    rows = con.execute(
+        """select touchpoint in (select unnest($tps)) as treated, count(*),
+                  avg((nps >= 9)::int), avg((nps <= 6)::int), min(responded_at)
+           from responses
+           where nps is not null and responded_at >= $start and responded_at < $end
+           group by 1""",
+        {"tps": touchpoints, "start": start, "end": end},
+    ).fetchall()
+    cells = {bool(r[0]): (float(r[1]), float(r[2]), float(r[3])) for r in rows}
+    for treated, who in ((True, ", ".join(touchpoints)), (False, "the other touchpoints")):
+        if cells.get(treated, (0.0,))[0] < 2:
+            raise InsufficientDataError(
+                f"no NPS answers at {who} in the {pre_months} months before launch: "
+                "the effect could not be measured, so its power cannot be computed"
+            )
+    first = min(r[4] for r in rows)
+    months = max((end - first).total_seconds() / 86400 / DAYS_PER_MONTH, 1.0)
+    return cells, min(months, float(pre_months))
+
+
+def attach_power(case: BusinessCase, check: PowerCheck) -> BusinessCase:
+    """``case`` with ``check`` and its notes: the MDE beside the expected effect, and a plain
+    warning when the expected effect is below it (returns ``case``, changed in place)."""
+    case.power = check
+    expected = check.expected_nps_effect
+    params = {
+        "mde": check.nps.mde,
+        "window": check.window_months,
+        "per_month": check.responses_per_month,
+        "share_points": 100 * check.detractors.mde,
+    }
+    if expected is None:
+        case.notes.append(msg("initiatives.power.mde_only", **params))
+        return case
+    case.notes.append(msg("initiatives.power.mde", expected=expected, **params))
+    if not check.detectable:
+        if check.months_needed is None:
+            case.notes.append(msg("initiatives.power.below_never", expected=expected, **params))
+        else:
+            case.notes.append(
+                msg(
+                    "initiatives.power.below",
+                    expected=expected,
+                    months=math.ceil(check.months_needed),
+                    **params,
+                )
+            )
+    return case
+
+
+def with_power(
+    ws: Workspace,
+    initiative: Initiative,
+    case: BusinessCase,
+    *,
+    window_months: float = WINDOW_MONTHS,
+    responses_per_month: float | None = None,
+) -> BusinessCase:
+    """``case`` of ``initiative`` with its power check on the workspace's responses
+    (:func:`power_check`, :func:`attach_power`); where the data cannot carry one, a note says
+    why instead."""
+    try:
+        with ws.connect(read_only=True) as con:
+            check = power_check(
+                con,
+                initiative.touchpoints,
+                launch=initiative.launch,
+                expected_nps_effect=initiative.expected_nps_effect,
+                window_months=window_months,
+                responses_per_month=responses_per_month,
+            )
+    except InsufficientDataError as exc:
+        case.notes.append(msg("initiatives.power.unavailable", reason=exc.message))
+        return case
+    return attach_power(case, check)
+
+
+__all__ = [
+    "SENSITIVITY",
+    "WINDOW_MONTHS",
+    "BusinessCase",
+    "CaseInputs",
+    "PowerCheck",
+    "Sensitivity",
+    "attach_power",
+    "business_case",
+    "npv",
+    "power_check",
+    "with_power",
+]

@@ -228,6 +228,8 @@ class _Settings:
     discount_rate: float = 0.08
     margin: float = 1.0
     seed: int = 0
+    comparison: str = "touchpoints"
+    customers: tuple[str, ...] | None = None
 
 
 def measure(
@@ -240,11 +242,26 @@ def measure(
     discount_rate: float = 0.08,
     margin: float = 1.0,
     seed: int = 0,
+    comparison: str = "touchpoints",
+    customers: list[str] | None = None,
 ) -> Proof:
-    """Measured effect of a launched initiative, in NPS, churn and money (see module docs)."""
+    """Measured effect of a launched initiative, in NPS, churn and money (see module docs).
+
+    ``comparison`` picks the comparison group (:data:`cxo.initiatives.effect.COMPARISONS`);
+    ``matched`` needs the targeted ``customers`` (their answers at the initiative's
+    touchpoints are the treated ones)."""
     _check_launched(initiative)
     portfolio = initiatives(ws.app_database_url)
-    settings = _Settings(pre_months, post_months, horizon_months, discount_rate, margin, seed)
+    settings = _Settings(
+        pre_months,
+        post_months,
+        horizon_months,
+        discount_rate,
+        margin,
+        seed,
+        comparison,
+        tuple(customers) if customers is not None else None,
+    )
     with ws.connect(read_only=True) as con:
         data = _prepare(con)
         link = _linkage(ws, data)
@@ -287,6 +304,9 @@ def _measure(
         exclude=_controls_excluded(initiative, portfolio, launch, settings),
         pre_months=settings.pre_months,
         post_months=settings.post_months,
+        comparison=settings.comparison,
+        customers=list(settings.customers) if settings.customers is not None else None,
+        seed=settings.seed,
     )
     reach = _reach(data, initiative.touchpoints)
     excess, excess_draws = _detractor_excess(link, initiative.touchpoints)

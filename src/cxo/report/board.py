@@ -32,11 +32,13 @@ from markupsafe import Markup
 
 from cxo import __version__
 from cxo.core.messages import Message, msg
-from cxo.errors import CxoError, UsageError
+from cxo.errors import CxoError, MissingDataError, UsageError
+from cxo.report import board_inputs
 from cxo.report import diagnostics as diagnostics_report
 from cxo.report import followups as followups_report
 from cxo.report import initiatives as initiatives_report
 from cxo.report import scorecard as scorecard_report
+from cxo.report.board_inputs import Provenance, Saved
 from cxo.report.chartkit import Spec, svg
 from cxo.report.html import render
 from cxo.report.messages import LANGUAGES, message
@@ -84,11 +86,15 @@ class BoardData:
     currency: str
     language: str
     assessment: dict[str, Any] | None = None
-    scorecard: Scorecard | None = None
-    diagnostics: dict[str, DiagnosticResult] = field(default_factory=dict)
+    scorecard: Scorecard | Saved | None = None
+    diagnostics: dict[str, DiagnosticResult | Saved] = field(default_factory=dict)
     priorities: Prioritisation | None = None
     followups: LoopReport | None = None
     missing: list[Message] = field(default_factory=list)
+    provenance: Provenance | None = None
+    """Whether the scorecard and diagnostics were reused from a saved run or computed now."""
+    assessment_stale: bool = False
+    """Data were imported after the latest assessment was written."""
 
 
 def language_of(ws: Workspace, language: str | None) -> str:
@@ -120,19 +126,35 @@ def gather(
     *,
     diagnostics: Mapping[str, DiagnosticResult | CxoError] | None = None,
     priorities: Prioritisation | None = None,
+    reuse: bool = True,
+    saved_by: str = "cxo report",
 ) -> BoardData:
     """Collect the report's data from ``ws`` (``diagnostics`` and ``priorities`` when the
-    caller has them already, as the demo does)."""
+    caller has them already, as the demo does). The scorecard and the diagnostics come from
+    the saved run (:mod:`cxo.report.board_inputs`) while it matches the data (``reuse``);
+    otherwise they are computed now and saved for the next report (as ``saved_by``)."""
     from cxo.workspace import latest_assessment
 
     lang = language_of(ws, language)
     data = BoardData(ws.charter().company.name, ws.settings.currency, lang)
+    version = board_inputs.data_version(ws)
     try:
-        data.assessment = latest_assessment(ws, needed_for="the board report")[1]
+        path, data.assessment = latest_assessment(ws, needed_for="the board report")
+        data.assessment_stale = _imported_after(version, path)
     except CxoError as exc:
         _gap(data, "assessment", exc, DEFAULT_COMMANDS["assessment"])
-    _gather_scorecard(ws, data)
-    _gather_diagnostics(ws, data, diagnostics)
+    saved = board_inputs.load(ws, version) if reuse and diagnostics is None else None
+    if saved is not None:
+        data.provenance = saved.provenance
+        _use_scorecard(data, saved.scorecard)
+        _gather_diagnostics(ws, data, saved.diagnostics)
+    else:
+        card = _gather_scorecard(ws, data)
+        found = _gather_diagnostics(ws, data, diagnostics)
+        written = None
+        if diagnostics is None and card is not None and found is not None:
+            written = board_inputs.save(ws, version, card, found, saved_by=saved_by)
+        data.provenance = Provenance(reused=False, saved=written is not None)
     _gather_initiatives(ws, data, priorities)
     try:
         from cxo.followups import report
@@ -143,30 +165,54 @@ def gather(
     return data
 
 
-def _gather_scorecard(ws: Workspace, data: BoardData) -> None:
+def _imported_after(version: Mapping[str, Any], assessment: Path) -> bool:
+    """Whether an import finished after the assessment file was written."""
+    finished = (version.get("batches") or [None, None])[1]
+    if not finished:
+        return False
+    written = datetime.fromtimestamp(assessment.stat().st_mtime, UTC).replace(tzinfo=None)
+    return datetime.fromisoformat(str(finished)) > written
+
+
+def _use_scorecard(data: BoardData, card: Scorecard | Saved | MissingDataError) -> None:
+    if isinstance(card, MissingDataError):
+        _gap(data, "scorecard", card, DEFAULT_COMMANDS["scorecard"])
+    else:
+        data.scorecard = card
+
+
+def _gather_scorecard(ws: Workspace, data: BoardData) -> Scorecard | MissingDataError | None:
+    """The scorecard computed now, or its missing-data error (``None``: another error)."""
     try:
         from cxo.engine import scorecard
 
-        data.scorecard = scorecard(ws, by=["touchpoint", "quarter"])
+        card: Scorecard | MissingDataError = scorecard(ws, by=["touchpoint", "quarter"])
+    except MissingDataError as exc:
+        card = exc
     except CxoError as exc:
         _gap(data, "scorecard", exc, DEFAULT_COMMANDS["scorecard"])
+        return None
+    _use_scorecard(data, card)
+    return card
 
 
 def _gather_diagnostics(
-    ws: Workspace, data: BoardData, known: Mapping[str, DiagnosticResult | CxoError] | None
-) -> None:
+    ws: Workspace,
+    data: BoardData,
+    known: Mapping[str, DiagnosticResult | Saved | CxoError] | None,
+) -> Mapping[str, DiagnosticResult | Saved | CxoError] | None:
     from cxo.diagnostics import NAMES, DiagnosticResult, diagnose_all
 
-    results: Mapping[str, DiagnosticResult | CxoError]
+    results: Mapping[str, DiagnosticResult | Saved | CxoError]
     try:
         results = known if known is not None else diagnose_all(ws)
     except CxoError as exc:
         _gap(data, "diagnostics", exc, DEFAULT_COMMANDS["diagnostic"])
-        return
+        return None
     for name in NAMES:
         result = results.get(name)
         title = message(f"diagnostics.{name}.title", data.language)
-        if isinstance(result, DiagnosticResult):
+        if isinstance(result, DiagnosticResult | Saved):
             data.diagnostics[name] = result
         elif isinstance(result, CxoError):
             _gap(data, "diagnostic", result, f"cxo diagnose {name}", title=title)
@@ -174,6 +220,7 @@ def _gather_diagnostics(
             data.missing.append(
                 msg("board.missing.diagnostic", command=f"cxo diagnose {name}", title=title)
             )
+    return results
 
 
 def _gather_initiatives(ws: Workspace, data: BoardData, known: Prioritisation | None) -> None:
@@ -331,14 +378,20 @@ def _details(data: BoardData) -> list[tuple[str, str, Markup]]:
     lang, cur = data.language, data.currency
     out: list[tuple[str, str, Markup]] = []
     if data.scorecard is not None:
-        html = scorecard_report.section(data.scorecard, lang, cur)
+        card = data.scorecard
+        html = (
+            card.section(lang)
+            if isinstance(card, Saved)
+            else scorecard_report.section(card, lang, cur)
+        )
         out.append(("scorecard", message("board.details.scorecard", lang), Markup(html)))
     if data.assessment is not None:
         html = render("board_assessment.html", language=lang, currency=cur, a=data.assessment)
         out.append(("assessment", message("board.details.assessment", lang), Markup(html)))
     if data.diagnostics:
         html = "\n".join(
-            diagnostics_report.section(d, lang, cur) for d in data.diagnostics.values()
+            d.section(lang) if isinstance(d, Saved) else diagnostics_report.section(d, lang, cur)
+            for d in data.diagnostics.values()
         )
         out.append(("diagnostics", message("board.details.diagnostics", lang), Markup(html)))
     if data.priorities is not None:
@@ -382,12 +435,18 @@ def render_board(data: BoardData, *, generated: datetime | None = None) -> str:
         chart_gaps=charts.missing,
         has_assessment=a is not None,
         has_priorities=data.priorities is not None,
+        provenance=data.provenance,
+        assessment_stale=data.assessment_stale,
     )
 
 
-def board_report(ws: Workspace, language: str | None = None) -> str:
-    """The board report of ``ws`` as HTML in ``language`` (default: the workspace's)."""
-    return render_board(gather(ws, language))
+def board_report(
+    ws: Workspace, language: str | None = None, *, saved_by: str = "cxo report"
+) -> str:
+    """The board report of ``ws`` as HTML in ``language`` (default: the workspace's); the
+    scorecard and diagnostics of a saved run when they match the data (else computed now and
+    saved as ``saved_by``)."""
+    return render_board(gather(ws, language, saved_by=saved_by))
 
 
 def write_board_report(ws: Workspace, path: Path, language: str | None = None) -> Path:

@@ -20,6 +20,8 @@ Each function and the dict it expects:
 - :func:`latitude_chart`: ``cxo diagnose all`` or its ``complaints`` part;
 - :func:`initiative_effects_chart`: proofs (``cxo initiative measure KEY``): one, a list, or
   ``{"proofs": list}``;
+- :func:`initiative_event_study_chart`: one proof (``cxo initiative measure KEY``), its
+  ``effect.event_study``;
 - :func:`followup_sla_chart`: ``cxo followup report``.
 
 The rows come from :mod:`cxo.report.chart_data`; a chart whose data the dict does not hold
@@ -62,6 +64,7 @@ from cxo.report.chartkit import (
     category_axis,
     finish,
     legend,
+    missing,
     svg,
     whiskers,
     zero_rule,
@@ -74,6 +77,7 @@ __all__ = [
     "followup_sla_chart",
     "importance_performance_chart",
     "initiative_effects_chart",
+    "initiative_event_study_chart",
     "latitude_chart",
     "loyalty_tax_chart",
     "pains_chart",
@@ -399,6 +403,60 @@ def initiative_effects_chart(
     chart = alt.layer(*layers).properties(width=WIDTH, height={"step": 40})
     subtitle = _t("initiatives.subtitle", language, level=LEVEL)
     return finish(chart, _t("initiatives.title", language), subtitle, language, currency)
+
+
+def _event_rows(data: Data) -> Rows:
+    """Months around the launch with interval from a proof (``cxo initiative measure KEY
+    --json``) or its ``effect``; ``after`` tells the months after the launch."""
+    effect = data.get("effect") if isinstance(data.get("effect"), Mapping) else data
+    study = effect.get("event_study") if isinstance(effect, Mapping) else None
+    months = study.get("months") if isinstance(study, Mapping) else None
+    if not months:
+        raise missing(
+            "event study (effect per month around the launch)",
+            "run `cxo initiative measure KEY --json` (comparison touchpoints or matched)",
+        )
+    return [
+        {
+            "month": int(m["month"]),
+            "value": float(m["estimate"]),
+            "low": float(m["ci_low"]),
+            "high": float(m["ci_high"]),
+            "after": int(m["month"]) >= 0,
+        }
+        for m in months
+    ]
+
+
+def initiative_event_study_chart(data: Data, language: str, currency: str = "EUR") -> Spec:
+    """The NPS effect month by month before and after the launch (event study, with
+    interval): before the launch the points should scatter around zero."""
+    rows = _event_rows(data)
+    x_title = _t("initiatives.event.axis_x", language)
+    y_title = _t("initiatives.event.axis_y", language)
+    base = alt.Chart(_values(rows)).encode(
+        x=alt.X("month:Q", title=x_title, axis=axis(x_title, format="d")),
+        y=alt.Y("value:Q", title=y_title, axis=axis(y_title, format="+.0f")),
+    )
+    point = base.mark_point(filled=True, size=50).encode(
+        color=alt.condition("datum.after", alt.value(MEASURED), alt.value(EXPECTED)),
+        tooltip=[
+            alt.Tooltip("month:Q", title=x_title, format="d"),
+            alt.Tooltip("value:Q", title=y_title, format="+.1f"),
+            *bounds(language, "+.1f"),
+        ],
+    )
+    launch = alt.Chart().mark_rule(color=ZERO, strokeDash=[4, 3], aria=False)
+    layers = [
+        zero_rule("y"),
+        launch.encode(x=alt.datum(-0.5)),
+        *whiskers(base, "y", y_title, INK, caps=0),
+        point,
+    ]
+    chart = alt.layer(*layers).properties(width=WIDTH, height=240)
+    title = _t("initiatives.event.title", language)
+    subtitle = _t("initiatives.event.subtitle", language, level=LEVEL)
+    return finish(chart, title, subtitle, language, currency)
 
 
 def followup_sla_chart(

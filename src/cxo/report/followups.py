@@ -16,7 +16,8 @@ from cxo.report.initiatives import Table, texts
 from cxo.report.messages import message, text
 
 if TYPE_CHECKING:
-    from cxo.followups import FollowUp, Generated, LoopReport, LoopStats
+    from cxo.followups import FollowUp, Generated, LoopReport, LoopStats, Rerouted
+    from cxo.followups.effect import ContactEffect
 
 LEVEL = 0.95
 REPORT_COLUMNS = ("tasks", "due", "within_sla", "contacted", "median_hours", "overdue")
@@ -143,8 +144,67 @@ def section(result: LoopReport, language: str = "en", currency: str = "EUR") -> 
     )
 
 
-def to_json(result: Generated | LoopReport | FollowUp) -> dict[str, Any]:
+def to_json(result: Generated | LoopReport | FollowUp | ContactEffect) -> dict[str, Any]:
     """The JSON of ``cxo followup generate|report --json`` (and of one task):
     ``result.to_dict()`` with the English ``notes`` next to their message dicts."""
     out: dict[str, Any] = texts(result.to_dict())
     return out
+
+
+def reroute_lines(
+    result: Rerouted, language: str = "en", labels: dict[str, str] | None = None
+) -> list[str]:
+    """One line per owner change: ``2 open follow-up tasks of touchpoint Hotline moved from
+    A to B`` (``labels``: touchpoint key → label in ``language``)."""
+    lang = _lang(language)
+    nobody = message("followups.reroute.nobody", lang)
+    return [
+        message(
+            "followups.reroute.move",
+            lang,
+            tasks=m.tasks,
+            touchpoint=(labels or {}).get(m.touchpoint, m.touchpoint),
+            from_owner=m.from_owner or nobody,
+            to_owner=m.to_owner or nobody,
+        )
+        for m in result.moves
+    ]
+
+
+def effect_lines(result: ContactEffect, language: str = "en") -> list[str]:
+    """The effect of being contacted in words: units, later NPS and churn with their
+    intervals where estimated, then the design's limits and what could not be estimated."""
+    lang = _lang(language)
+    lines = [
+        message(
+            "followups.effect.units",
+            lang,
+            units=result.units,
+            contacted=result.contacted,
+            window=result.window_days,
+        )
+    ]
+    outcomes = [
+        (result.later_nps, "followups.effect.later_nps"),
+        (result.later_churn, "followups.effect.later_churn"),
+    ]
+    for outcome, key in outcomes:
+        if outcome is None or not outcome.estimated:
+            continue
+        lines.append(
+            message(
+                key,
+                lang,
+                window=result.window_days,
+                horizon=result.horizon_days,
+                days=result.churn_days,
+                effect=outcome.effect.value,
+                ci_low=outcome.effect.ci_low,
+                ci_high=outcome.effect.ci_high,
+                contacted=outcome.contacted,
+                not_contacted=outcome.not_contacted,
+                contacted_mean=outcome.contacted_mean,
+                not_contacted_mean=outcome.not_contacted_mean,
+            )
+        )
+    return lines + [text(n, lang) for n in result.notes]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Proof,
         Reach,
     )
+    from cxo.report.chartkit import Spec
 
 NOTES_LANGUAGE = "en"
 """``notes`` and ``stop_reason`` in the JSON were always English."""
@@ -138,8 +139,62 @@ def note_lines(items: list[Message], language: str = "en", currency: str = "EUR"
     return [message("initiatives.cli.note", lang, note=n) for n in notes(items, lang, currency)]
 
 
+def _controls_text(proof: Proof, language: str) -> str:
+    comparison = proof.effect.comparison
+    if comparison == "matched":
+        return message("initiatives.cli.controls_matched", language)
+    if comparison == "prepost":
+        return message("initiatives.cli.controls_none", language)
+    return ", ".join(proof.effect.controls)
+
+
+def design_lines(proof: Proof, language: str = "en") -> list[str]:
+    """How sound the comparison is: the matched customers' balance and the event study's
+    pre-trend test (empty when neither applies)."""
+    lang = _lang(language)
+    lines = []
+    match = proof.effect.matching
+    if match is not None:
+        lines.append(
+            message(
+                "initiatives.cli.matched",
+                lang,
+                matched=len(match.treated_ids),
+                targeted=match.targeted,
+                unmatched=match.unmatched + match.unknown,
+                pre_treated=match.pre_nps_treated,
+                pre_control=match.pre_nps_control,
+            )
+        )
+    study = proof.effect.event_study
+    if study is not None and study.pre_trend is not None:
+        test = study.pre_trend
+        verdict = "doubtful" if test.doubtful else "ok"
+        lines.append(
+            message(
+                "initiatives.cli.pre_trend",
+                lang,
+                months=test.months,
+                slope=test.slope,
+                p_slope=test.slope_p,
+                p_joint=test.joint_p,
+                verdict=message(f"initiatives.pre_trend.{verdict}", lang),
+            )
+        )
+    return lines
+
+
+def event_study_chart(proof: Proof, language: str = "en", currency: str = "EUR") -> Spec:
+    """The event study of ``proof`` as a Vega-Lite spec (effect per month around the launch;
+    :func:`cxo.report.charts.initiative_event_study_chart`)."""
+    from cxo.report.charts import initiative_event_study_chart
+
+    return initiative_event_study_chart(proof.to_dict(), _lang(language), currency)
+
+
 def effect_lines(proof: Proof, language: str = "en", currency: str = "EUR") -> list[str]:
-    """What was measured: launch and controls, the effect on NPS and detractors, the money."""
+    """What was measured: launch and controls, the effect on NPS and detractors, the money,
+    how sound the comparison is."""
     lang = _lang(language)
     ini, n, d = proof.initiative, proof.effect.nps, proof.effect.detractors
     kept = proof.revenue_kept
@@ -150,7 +205,7 @@ def effect_lines(proof: Proof, language: str = "en", currency: str = "EUR") -> l
             name=ini.name,
             launch=ini.launch,
             touchpoints=", ".join(ini.touchpoints),
-            controls=", ".join(proof.effect.controls),
+            controls=_controls_text(proof, lang),
         ),
         message(
             "initiatives.cli.effect",
@@ -174,6 +229,7 @@ def effect_lines(proof: Proof, language: str = "en", currency: str = "EUR") -> l
             horizon=proof.case.inputs.horizon_months,
             pays=proof.probability_pays,
         ),
+        *design_lines(proof, lang),
     ]
 
 

@@ -3,7 +3,9 @@
 The random draws of a chunk come from one generator seeded ``[seed, index]``, in this order:
 customers (:mod:`~cxo.simulate.customers`), their lives (:mod:`~cxo.simulate.lives`), the
 customers' regions, contract prices, case outcomes (:mod:`~cxo.simulate.cases`), responses
-and ratings (:mod:`~cxo.simulate.responses`). Truth accumulators are summed across chunks
+and ratings (:mod:`~cxo.simulate.responses`). Who uses an initiative's touchpoint, and
+the answers moved there, come from a second generator ``[seed, index, USERS_STREAM]``. Truth
+accumulators are summed across chunks
 by :mod:`cxo.simulate.truth`.
 """
 
@@ -23,6 +25,10 @@ from cxo.simulate.sends import sends_table
 from cxo.simulate.sessions import sessions_table
 from cxo.simulate.truth import Acc
 
+USERS_STREAM = 4242
+"""Third seed word of the generator for who uses the initiatives' touchpoints and where
+their answers go (``[seed, index, USERS_STREAM]``)."""
+
 
 def generate_chunk(
     ctx: Context, index: int, n: int, counters: Counters
@@ -31,7 +37,7 @@ def generate_chunk(
     cfg = ctx.cfg
     rng = np.random.default_rng([cfg.seed, index])
     acc = Acc()
-    cu = draw_customers(ctx, rng, n)
+    cu = draw_customers(ctx, rng, n, np.random.default_rng([cfg.seed, index, USERS_STREAM]))
     ev = lives(ctx, rng, cu, acc)
     tables: dict[str, pa.Table] = {}
     cust_num = counters.take("customers", n)

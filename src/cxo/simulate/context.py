@@ -18,6 +18,10 @@ from cxo.simulate.model import bisect, calibrate_shift, expected_nps
 Array = np.ndarray[Any, Any]
 EPOCH = date(1970, 1, 1)
 
+USERS_SHARE = 1.0
+"""Default share of customers who use an initiative's touchpoint (see ``Initiative``): all of
+them, so the default companies keep their data; set ``users_share`` on an initiative (e.g.
+0.5, as ``bench/initiatives_calibration.py`` does) to concentrate it on its users."""
 SELF_SERVICE_TP = {"service": "portal", "software": "product_use", "retail": "webshop"}
 KEY_TOUCHPOINTS = {"hotline", "support", "product_use", "delivery", "webshop", "billing"}
 CES_TOUCHPOINTS = {
@@ -166,6 +170,12 @@ class Initiative:
     nps_effect: float
     churn_effect: float
     shift: float
+    users_share: float = 1.0
+    """Share of customers who use the touchpoint: only they answer there, only their churn
+    changes."""
+    pre_trend: float = 0.0
+    """Latent drift at the touchpoint over the 12 months before ``start`` (rising linearly
+    from 0 to ``pre_trend``, then kept): a planted violation of parallel trends, 0 unless set."""
 
 
 @dataclass
@@ -296,7 +306,7 @@ def build_context(cfg: SimulationConfig) -> Context:
         segs = np.arange(len(segments)) if cell.seg < 0 else np.array([cell.seg])
         eta = tp_offset[cell.tp] + seg_offset[segs]
         cell.shift = calibrate_shift(eta, shares[segs], cell.nps_effect, 1.0)
-    inits = _initiatives(cfg, tps, tp_offset, seg_offset, shares)
+    inits = _initiatives(cfg, tps, tp_offset, seg_offset, shares, tp_weight)
     low, boost = _mix_boost(shares, seg_offset, float(cfg.mix_shift))
     within = cfg.within_trend
     if within == "auto":
@@ -426,6 +436,7 @@ def _initiatives(
     tp_offset: Array,
     seg_offset: Array,
     shares: Array,
+    tp_weight: Array,
 ) -> list[Initiative]:
     """The planted initiatives with resolved touchpoints and calibrated shifts."""
     inits = []
@@ -446,9 +457,24 @@ def _initiatives(
                 nps_effect=float(raw.get("nps_effect", 0.0)),
                 churn_effect=float(raw.get("churn_effect", 0.0)),
                 shift=calibrate_shift(eta, shares, float(raw.get("nps_effect", 0.0)), 1.0),
+                users_share=_users_share(raw, float(tp_weight[ti]) / float(tp_weight.sum())),
+                pre_trend=float(raw.get("pre_trend", 0.0)),
             )
         )
     return inits
+
+
+def _users_share(raw: dict[str, Any], weight: float) -> float:
+    """The initiative's share of customers using its touchpoint (``users_share``, default
+    :data:`USERS_SHARE`); it must exceed the touchpoint's share of responses, since the users
+    alone give the touchpoint its usual share of answers."""
+    share = float(raw.get("users_share", USERS_SHARE))
+    if not weight < share <= 1.0:
+        raise UsageError(
+            f"initiative {raw.get('name')!r}: users_share {share} must lie in ({weight:.3f}, 1] "
+            "(above the touchpoint's share of responses)"
+        )
+    return share
 
 
 def _mix_boost(shares: Array, seg_offset: Array, mix_shift: float) -> tuple[int, float]:

@@ -18,8 +18,11 @@ AFFECTED_SCHEMA = pa.schema(
 )
 
 
-def draw_customers(ctx: Context, rng: np.random.Generator, n: int) -> Customers:
-    """Draw the per-customer state of ``n`` customers (churn and unsubscribes still open)."""
+def draw_customers(
+    ctx: Context, rng: np.random.Generator, n: int, urng: np.random.Generator
+) -> Customers:
+    """Draw the per-customer state of ``n`` customers (churn and unsubscribes still open);
+    who uses the initiatives' touchpoints comes from ``urng``."""
     cfg = ctx.cfg
     seg = choice(rng, ctx.seg_share, n)
     de = rng.random(n) < ctx.de_share
@@ -43,6 +46,9 @@ def draw_customers(ctx: Context, rng: np.random.Generator, n: int) -> Customers:
     for j in range(len(ctx.addon_products)):
         logit = -1.3 + conf * 0.6 * (years - 2.5) + 0.3 * (seg - 1.0)
         addons[:, j] = rng.random(n) < 1.0 / (1.0 + np.exp(-logit))
+    uses = np.zeros((n, len(ctx.initiatives)), dtype=bool)
+    for j, ini in enumerate(ctx.initiatives):
+        uses[:, j] = urng.random(n) < ini.users_share
     return Customers(
         n=n,
         seg=seg,
@@ -55,6 +61,8 @@ def draw_customers(ctx: Context, rng: np.random.Generator, n: int) -> Customers:
         addons=addons,
         churn_day=np.full(n, -1, dtype=np.int64),
         unsub=np.zeros(n, dtype=bool),
+        uses=uses,
+        urng=urng,
     )
 
 

@@ -63,6 +63,8 @@ def lives(ctx: Context, rng: np.random.Generator, cu: Customers, acc: Acc) -> Ev
             ring[:, slot] = np.bincount(
                 cc[cdm], weights=(ce[cdm] - 1) * cfg.churn_effect_per_extra_contact, minlength=n
             )
+    for j in range(len(ctx.initiatives)):
+        acc.add(f"init{j}_users", float(cu.uses[:, j].sum()))
     # truth: realised annual churn in the last 12 months
     active_then = (cu.signup < year_start) & ((cu.churn_day < 0) | (cu.churn_day >= year_start))
     acc.add("churn_base", float(active_then.sum()))
@@ -85,16 +87,17 @@ def _churn(
     """Draw who churns in the month ``[ms, me)`` and on which day; return the churn mask.
 
     ``base`` is the annual churn of segment, pains and experience; ``ring`` the churn effects
-    of the complaints of the past 12 months (one column per month)."""
+    of the complaints of the past 12 months (one column per month); an initiative changes
+    the churn of the customers who use its touchpoint, from the month of its start."""
     cfg = ctx.cfg
     n = cu.n
     at_risk = alive & (cu.signup < ms)
     tenure = month - cu.signup_month
     paying_more = ctx.penalty[band_of(tenure)] > 0
     p = base + cfg.loyalty_churn_effect * paying_more + ring.sum(axis=1)
-    for ini in ctx.initiatives:
+    for j, ini in enumerate(ctx.initiatives):
         if ms >= ini.start_day:
-            p = p + ini.churn_effect
+            p = p + ini.churn_effect * cu.uses[:, j]
     p = np.clip(p, 0.002, 0.95)
     q = 1.0 - (1.0 - p) ** (1.0 / 12.0)
     q = np.clip(q + cfg.churn_effect_per_send / 12.0 * sends_prev, 0.0, 1.0)

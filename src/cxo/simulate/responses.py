@@ -32,6 +32,9 @@ from cxo.simulate.model import (
 from cxo.simulate.state import Customers, Events
 from cxo.simulate.truth import Acc
 
+PRE_TREND_DAYS = 365.0
+"""A planted pre-trend rises over this many days before the initiative's start."""
+
 
 def ramp(ctx: Context, t: Array) -> Array:
     """0 before the last 8 quarters, rising linearly to 1 at the as-of date."""
@@ -159,7 +162,7 @@ def _respondents(ctx: Context, rng: np.random.Generator, cu: Customers, ev: Even
     t = lo[cust] + rng.random(len(cust)) * (hi[cust] - lo[cust])
     accept = rng.random(len(cust)) < (1.0 + boost[cust] * ramp(ctx, t)) / (1.0 + boost[cust])
     cust, t = cust[accept], t[accept]
-    tp = choice(rng, ctx.tp_weight, len(cust))
+    tp = route_to_users(ctx, cu, cust, choice(rng, ctx.tp_weight, len(cust)))
     # session-triggered responses at the self-service touchpoint
     sv = len(ev.survey_cust)
     cust = np.concatenate([cust, ev.survey_cust])
@@ -171,11 +174,39 @@ def _respondents(ctx: Context, rng: np.random.Generator, cu: Customers, ev: Even
     return Respondents(cust[o], t[o], tp[o], from_session[o], sess_ok[o])
 
 
+def route_to_users(ctx: Context, cu: Customers, cust: Array, tp: Array) -> Array:
+    """Move answers so that only the users of an initiative's touchpoint answer there, with
+    the touchpoint's share of answers unchanged (draws from ``cu.urng``).
+
+    With touchpoint share ``w`` and users' share ``q``: a user's answer elsewhere moves to the
+    touchpoint with probability ``r = (1 − q)·w / (q·(1 − w))``, a non-user's answer there is
+    redrawn among the touchpoints the customer may answer at — ``q·(w + (1 − w)·r) = w``.
+    """
+    tp = tp.copy()
+    weight = ctx.tp_weight / ctx.tp_weight.sum()
+    for j, ini in enumerate(ctx.initiatives):
+        w, q = float(weight[ini.tp]), ini.users_share
+        r = (1.0 - q) * w / (q * (1.0 - w))
+        user = cu.uses[cust, j]
+        move = user & (tp != ini.tp) & (cu.urng.random(len(tp)) < r)
+        tp[move] = ini.tp
+    banned = np.zeros((len(tp), len(weight)), dtype=bool)
+    for j, ini in enumerate(ctx.initiatives):
+        banned[:, ini.tp] |= ~cu.uses[cust, j]
+    for _ in range(100):
+        bad = np.flatnonzero(banned[np.arange(len(tp)), tp])
+        if not len(bad):
+            break
+        tp[bad] = choice(cu.urng, weight, len(bad))
+    return tp
+
+
 def _scores(
     ctx: Context, rng: np.random.Generator, cu: Customers, ev: Events, r: Respondents
 ) -> Scores:
     """The latent of each response (touchpoint, segment, experience, trend, planted pains and
-    initiatives, recent extra contacts) cut into NPS, CSAT and CES; what is left blank."""
+    initiatives and their planted pre-trends, recent extra contacts) cut into NPS, CSAT and
+    CES; what is left blank."""
     cfg = ctx.cfg
     cust, t, tp, from_session, sess_ok = r.cust, r.t, r.tp, r.from_session, r.sess_ok
     k = len(cust)
@@ -190,6 +221,9 @@ def _scores(
     for j, ini in enumerate(ctx.initiatives):
         init_hit[:, j] = (tp == ini.tp) & (t >= ini.start_day)
         eta = eta + ini.shift * init_hit[:, j]
+        if ini.pre_trend:
+            drift = np.clip((t - ini.start_day + PRE_TREND_DAYS) / PRE_TREND_DAYS, 0.0, 1.0)
+            eta = eta + ini.pre_trend * drift * (tp == ini.tp)
     extra = _recent_extra_contacts(ev, cust, t)
     eta = eta - cfg.nps_shift_per_extra_contact * extra
     z = rng.standard_normal((k, len(ctx.attributes)))

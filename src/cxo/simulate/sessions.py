@@ -36,7 +36,7 @@ def month_sessions(
     """Draw one month's self-service sessions into ``out``, with the calls that follow a
     failed session and the task surveys they trigger."""
     cfg = ctx.cfg
-    cnt = rng.poisson(cfg.session_rate * expo)
+    cnt = rng.poisson(cfg.session_rate * expo * _users_weight(ctx, cu))
     cust = np.repeat(np.arange(cu.n), cnt)
     k = len(cust)
     t = lo[cust] + rng.random(k) * (me - lo[cust])
@@ -65,6 +65,16 @@ def month_sessions(
     out["survey_cust"].append(cust[survey][keep])
     out["survey_t"].append(vt[keep])
     out["survey_ok"].append(ok[survey][keep])
+
+
+def _users_weight(ctx: Context, cu: Customers) -> Array:
+    """Session propensity per customer: when an initiative changes the self-service
+    touchpoint only its users have sessions there (as many in total as without it)."""
+    w = np.ones(cu.n)
+    for j, ini in enumerate(ctx.initiatives):
+        if ini.tp == ctx.selfservice_tp:
+            w = w * cu.uses[:, j] / ini.users_share
+    return w
 
 
 def sessions_table(

@@ -27,6 +27,11 @@ class Customers:
     addons: Array
     churn_day: Array
     unsub: Array
+    uses: Array
+    """``(n, initiatives)``: the customer uses the initiative's touchpoint."""
+    urng: np.random.Generator
+    """The chunk's generator for who uses which touchpoint (own stream: the other draws are
+    the same with or without initiatives)."""
 
 
 @dataclass

@@ -100,6 +100,10 @@ def build_truth(ctx: Context, acc: Acc, counts: dict[str, int]) -> dict[str, Any
             "nps_effect_planted": ini.nps_effect,
             "latent_shift": _r(ini.shift),
             "responses_after_start": int(g(f"init{j}_n")),
+            "users_share": ini.users_share,
+            "users": int(g(f"init{j}_users")),
+            "churn_effect_applies_to": "users of the touchpoint",
+            "pre_trend_latent": ini.pre_trend,
         }
         for j, ini in enumerate(ctx.initiatives)
     ]

@@ -149,3 +149,6 @@ def record_assessment_run(
         session.add(AuditEntry(at=now, actor=author, action="assessment.write", detail=path))
         session.commit()
         return run.id
+
+
+from cxo.store import audit as _audit  # noqa: E402, F401  (its listener fills before/after)

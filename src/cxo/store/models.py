@@ -61,6 +61,12 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     action: Mapped[str] = mapped_column(String(100), nullable=False)
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    entity: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    """What changed, e.g. ``initiative:chatbot`` (see :mod:`cxo.store.audit`)."""
+    before: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """JSON of the state before the change (``None``: created); never customer data."""
+    after: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """JSON of the state after the change (``None``: removed)."""
 
 
 class AssessmentRun(Base):
@@ -127,6 +133,12 @@ class FollowUpRow(Base):
     closed_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    """Bumped by every change; an update whose version moved meanwhile fails instead of
+    overwriting the other writer's change (``StaleDataError``, retried by
+    :mod:`cxo.followups.tasks`)."""
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own attribute)
 
 
 class UserRow(Base):

@@ -15,7 +15,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -23,11 +24,14 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from cxo import __version__
 from cxo.errors import NotFoundError
+from cxo.web import pagecache
 from cxo.web.deps import csrf_guard
 from cxo.web.docs import mount_static_and_docs
 from cxo.web.errors import install_error_handlers
+from cxo.web.limits import BodyLimit
 from cxo.web.routes import (
     analyses,
+    audit,
     auth,
     followups,
     initiatives,
@@ -64,9 +68,31 @@ async def _security_headers(
     return response
 
 
-def create_app(workspace: Workspace) -> FastAPI:
-    """Build the app for ``workspace`` (no globals: one app per workspace)."""
+def _lifespan(warm: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the thread that warms the page caches (at start and after every change)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warmer = None
+        if warm:
+            warmer = pagecache.Warmer(app.state.workspace, views.warm)
+            warmer.start()
+        app.state.warmer = warmer
+        try:
+            yield
+        finally:
+            if warmer is not None:
+                warmer.stop.set()
+
+    return lifespan
+
+
+def create_app(workspace: Workspace, *, warm: bool = False) -> FastAPI:
+    """Build the app for ``workspace`` (no globals: one app per workspace); ``warm``: render
+    the overview and the scorecard in advance, at start and after every change of the data
+    (``cxo serve`` does)."""
     app = FastAPI(
+        lifespan=_lifespan(warm),
         title="cxo",
         version=__version__,
         description="Customer-experience ownership with evidence. Sign in at /login, or "
@@ -76,6 +102,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         dependencies=[Depends(csrf_guard)],
     )
     app.state.workspace = workspace
+    app.add_middleware(BodyLimit)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key(workspace),
@@ -89,9 +116,12 @@ def create_app(workspace: Workspace) -> FastAPI:
 
     @app.get("/api/health", tags=["health"])
     @app.get(f"{API}/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """Liveness probe (no sign-in needed)."""
-        return {"status": "ok", "version": __version__}
+    def health(request: Request) -> dict[str, str]:
+        """Liveness probe (no sign-in needed); ``pages``: ``warm`` once the pages are rendered
+        in advance, ``warming`` before, ``on request`` when the server does not warm them."""
+        warmer = getattr(request.app.state, "warmer", None)
+        pages = "on request" if warmer is None else "warm" if warmer.done.is_set() else "warming"
+        return {"status": "ok", "version": __version__, "pages": pages}
 
     for module in (
         auth,
@@ -106,6 +136,8 @@ def create_app(workspace: Workspace) -> FastAPI:
         app.include_router(module.router)
     for module in (analyses, initiatives, followups, users):
         app.include_router(module.router, prefix=API)
+    app.include_router(audit.router)
+    app.include_router(audit.api_router, prefix=API)
     mount_static_and_docs(app)
 
     @app.api_route("/api/{rest:path}", methods=["GET", *_UNSAFE], include_in_schema=False)
@@ -119,3 +151,18 @@ def create_app(workspace: Workspace) -> FastAPI:
         return response
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``cxo serve --workers N``: the workspace named by
+    ``CXO_SERVE_WORKSPACE``, pages warmed."""
+    import os
+    from pathlib import Path
+
+    from cxo.errors import UsageError
+    from cxo.workspace import resolve_workspace
+
+    root = os.environ.get("CXO_SERVE_WORKSPACE")
+    if not root:
+        raise UsageError("CXO_SERVE_WORKSPACE is not set", hint="start the server with cxo serve")
+    return create_app(resolve_workspace(Path(root)), warm=True)

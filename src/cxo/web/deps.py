@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cxo.errors import AuthError, CsrfError, ForbiddenError
 from cxo.store.users import User, find_user, user_for_token
+from cxo.web import pagecache
 from cxo.workspace import Workspace
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -56,7 +57,7 @@ def identity(request: Request, ws: CurrentWorkspace) -> Identity:
     session = request.session
     name = session.get("user")
     if isinstance(name, str):
-        found = find_user(url, name)
+        found = pagecache.user(ws, name, lambda: find_user(url, name))
         if found is not None and session.get("fp") == found.fingerprint:
             return Identity(found, "session")
         session.pop("user", None)  # removed, or the password changed since sign-in

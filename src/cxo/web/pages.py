@@ -75,8 +75,34 @@ def language(ws: Workspace, request: Request | None = None) -> str:
 
 def texts(ws: Workspace, request: Request | None = None) -> dict[str, str]:
     """The sign-in and error words in the reader's language (``{minutes}`` left to fill)."""
-    lang = language(ws, request)
+    return dict(_words(language(ws, request)))
+
+
+@functools.cache
+def _words(lang: str) -> dict[str, str]:
     return {key: message(f"web.{key}", lang, minutes="{minutes}") for key in WORDS}
+
+
+def render_main(ws: Workspace, template: str, lang: str, **context: Any) -> str:
+    """Only the ``main`` block of ``template`` (which extends ``base.html``), rendered without
+    the reader: no user, no CSRF token, no path. A body to cache and share between readers of
+    one language and scope; :func:`render` wraps it with ``cached_page.html``."""
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            language=lang,
+            lang=lang,
+            currency=ws.settings.currency,
+            words=_words(lang),
+            path="",
+            nav=None,
+            user=None,
+            csrf=None,
+            main_only=True,
+            **context,
+        )
+    )
 
 
 def render(

@@ -90,7 +90,12 @@ def _head_text(path: Path, encoding: str | None) -> str:
 def _delimiter(head: str) -> str:
     """The separator that splits the first line into the most fields."""
     first = head.split("\n", 1)[0]
-    return max(DELIMITERS, key=lambda d: len(_records(first, d)[0][1]) if first else 0)
+
+    def width(delimiter: str) -> int:
+        found = _records(first, delimiter) if first else []
+        return len(found[0][1]) if found else 0  # no record: a line csv cannot read
+
+    return max(DELIMITERS, key=width)
 
 
 def sniff(path: Path, encoding: str | None = None, delimiter: str | None = None) -> str | None:

@@ -60,6 +60,20 @@ def followup_report(workspace: CurrentWorkspace) -> dict[str, Any]:
     return to_json(report(workspace))
 
 
+@router.get("/effect")
+def followup_effect(
+    workspace: CurrentWorkspace, window: int = 14, horizon: int = 365, churn_days: int = 180
+) -> dict[str, Any]:
+    """Later NPS and churn of contacted against not-contacted detractors, matched on their
+    score, with 95 % intervals (observational: the design and its limits are in the notes)."""
+    from cxo.followups import contact_effect
+    from cxo.report.followups import to_json
+
+    return to_json(
+        contact_effect(workspace, window_days=window, horizon_days=horizon, churn_days=churn_days)
+    )
+
+
 @router.get("/{task_id}")
 def followup_one(workspace: CurrentWorkspace, user: Reader, task_id: int) -> dict[str, Any]:
     """One follow-up task."""

@@ -58,15 +58,20 @@ def initiative_case(
     horizon: int = 36,
     discount_rate: float = 0.08,
     margin: float = 1.0,
+    window: float = 6,
+    reach_per_month: float | None = None,
 ) -> dict[str, Any]:
-    """Business case before launch: NPV, ROI, payback, break-even, sensitivity."""
+    """Business case before launch: NPV, ROI, payback, break-even, sensitivity, and the
+    minimum detectable effect for the planned reach and window (``power``)."""
     from cxo.initiatives import case
+    from cxo.initiatives.business_case import with_power
     from cxo.report.initiatives import case_json
 
     ini = access.initiative(workspace, Scope.of(workspace, user), key)
     result, reach = case(
         workspace, ini, horizon_months=horizon, discount_rate=discount_rate, margin=margin
     )
+    with_power(workspace, ini, result, window_months=window, responses_per_month=reach_per_month)
     lang, cur = workspace.settings.language, workspace.settings.currency
     return case_json(ini, reach, result, lang, cur)
 

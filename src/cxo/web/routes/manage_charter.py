@@ -21,9 +21,19 @@ from fastapi.responses import Response
 
 from cxo.core.charter import check_charter, diff_charters, parse_charter
 from cxo.errors import CharterError, NotFoundError
+from cxo.followups import reroute, reroute_of_version
+from cxo.report.followups import reroute_lines
 from cxo.store.db import charter_versions, record_charter_version
 from cxo.web.deps import CurrentIdentity, CurrentWorkspace
-from cxo.web.routes.manage_common import Lead, page, require_lead, see_other, sign_in, words
+from cxo.web.routes.manage_common import (
+    Lead,
+    language,
+    page,
+    require_lead,
+    see_other,
+    sign_in,
+    words,
+)
 from cxo.workspace import Workspace
 
 router = APIRouter(prefix="/charter", include_in_schema=False)
@@ -77,6 +87,7 @@ def save(
     vid = record_charter_version(
         url, content, author=user.name, message=(message.strip() or "; ".join(changes))[:500]
     )
+    reroute(ws, new, by=user.name, charter_version=vid)  # the editor then says what moved
     return see_other(f"/charter?saved={vid}")
 
 
@@ -176,6 +187,15 @@ def _history(ws: Workspace) -> list[dict[str, Any]]:
     return rows[::-1]
 
 
+def _rerouted(request: Request, ws: Workspace, saved: int | None) -> list[str]:
+    """What saving version ``saved`` moved: open follow-up tasks from whom to whom."""
+    if saved is None:
+        return []
+    lang = language(request, ws)
+    labels = {tp.key: tp.label(lang) for tp in ws.charter().touchpoints}
+    return reroute_lines(reroute_of_version(ws, saved), lang, labels)
+
+
 def _editor(
     request: Request,
     ws: Workspace,
@@ -205,6 +225,7 @@ def _editor(
         errors=errors,
         issues=issues,
         saved=saved,
+        rerouted=_rerouted(request, ws, saved),
         history=history,
         ids=[h["id"] for h in history],
     )

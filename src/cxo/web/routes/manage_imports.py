@@ -30,6 +30,7 @@ from starlette.datastructures import FormData, UploadFile
 from cxo.core.contract import TABLES
 from cxo.errors import CxoError, NotFoundError, UsageError
 from cxo.ingest.batch import BatchResult
+from cxo.ingest.lock import clean_stale_scratch, mark_owner
 from cxo.store.users import User
 from cxo.web.deps import CurrentIdentity, CurrentWorkspace
 from cxo.web.routes.manage_common import (
@@ -212,6 +213,8 @@ async def _receive(
     job = Job(uuid.uuid4().hex[:12], table, name, user.name, _now())
     folder = ws.data_dir / "uploads" / job.id
     folder.mkdir(parents=True)
+    mark_owner(folder)  # a server killed mid-import leaves it; the next upload removes it
+    clean_stale_scratch(folder.parent, keep=folder, prefix="")
     target = folder / name
     too_large = m("imports.too_large", size=(limit + 1) / 1e6, limit=limit / 1e6)
     try:
@@ -249,7 +252,9 @@ def _start(request: Request, ws: Workspace, job: Job, path: Path, user: User) ->
 def _run(ws: Workspace, job: Job, path: Path) -> None:
     """Import ``path`` for ``job`` (in a thread) and keep the quarantined rows to show."""
     from cxo.ingest.api import import_file
+    from cxo.store.audit import set_actor
 
+    set_actor(job.user)  # this thread's changes are the uploader's in the audit log
     try:
         batch = import_file(ws, job.table, path, progress=job.advance)
         job.quarantine = _quarantine(ws, batch.batch_id)

@@ -143,14 +143,17 @@ async def update(
 
 @router.get("/{key}/case")
 def case_fragment(request: Request, ws: CurrentWorkspace, user: Reader, key: str) -> Response:
-    """The business case before launch, in words and a sensitivity table."""
+    """The business case before launch, in words and a sensitivity table; its notes say the
+    minimum detectable effect beside the expected one (and warn when it is smaller)."""
     from cxo.initiatives import case
+    from cxo.initiatives.business_case import with_power
     from cxo.report import initiatives as say
 
     ini = access.initiative(ws, Scope.of(ws, user), key)
     lang, cur = _lang(request, ws), ws.settings.currency
     try:
         result, reach = case(ws, ini)
+        with_power(ws, ini, result)
     except CxoError as exc:
         return fragment(request, ws, "initiatives_result.html", error=exc)
     return fragment(

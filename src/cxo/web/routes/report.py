@@ -30,7 +30,7 @@ async def report_page(request: Request, ws: CurrentWorkspace, who: CurrentIdenti
         return sign_in(request)
     from cxo.report.board import board_report
 
-    html = await run_in_threadpool(board_report, ws, language(ws, request))
+    html = await run_in_threadpool(board_report, ws, language(ws, request), saved_by="cxo serve")
     response = HTMLResponse(html)
     response.headers["Content-Security-Policy"] = REPORT_POLICY
     return response

@@ -32,19 +32,30 @@ PAIN_QUOTES = 30
 
 
 _VERSION_TTL = 1.0
-"""Seconds a looked-up data version is reused (one page asks several times)."""
-_versions: dict[str, tuple[float, tuple[Any, ...]]] = {}
+"""Seconds a looked-up data version is reused while the database files are changing."""
+_versions: dict[str, tuple[float, Hashable | None, tuple[Any, ...]]] = {}
 
 
 def data_version(ws: Workspace) -> tuple[Any, ...]:
-    """What the cached analyses depend on: the newest import batch and the tagged comments
-    (looked up at most once a second per workspace)."""
+    """What the cached analyses depend on: the newest import batch and the tagged comments.
+    Looked up again only when the database files changed (:func:`cxo.web.pagecache.
+    data_stamp`), at most once a second while they are changing."""
+    from cxo.web.pagecache import Unsettled, data_stamp
+
+    try:
+        files: Hashable | None = data_stamp(ws)
+    except Unsettled:
+        files = None
     now = time.monotonic()
     found = _versions.get(str(ws.root))
-    if found is not None and now - found[0] < _VERSION_TTL:
-        return found[1]
+    if found is not None:
+        at, seen, version = found
+        if files is not None and files == seen:
+            return version
+        if files is None and now - at < _VERSION_TTL:
+            return version
     version = _lookup_version(ws)
-    _versions[str(ws.root)] = (now, version)
+    _versions[str(ws.root)] = (now, files, version)
     return version
 
 
@@ -89,10 +100,13 @@ def cached(ws: Workspace, name: str, params: Hashable, compute: Callable[[], T])
 
 
 def clear() -> None:
-    """Forget every cached analysis (tests)."""
+    """Forget every cached analysis and page (tests)."""
+    from cxo.web import pagecache
+
     with _lock:
         _cache.clear()
         _versions.clear()
+    pagecache.clear()
 
 
 def scorecard(ws: Workspace, by: tuple[str, ...], period: str | None) -> Any:
@@ -120,10 +134,19 @@ def proofs(ws: Workspace) -> tuple[list[Any], dict[str, str]]:
 
 
 def diagnostics(ws: Workspace) -> dict[str, Any]:
-    """Every diagnostic: its result, or the :class:`MissingDataError` saying what is missing."""
+    """Every diagnostic: its result, or the :class:`MissingDataError` saying what is missing.
+    The board report's saved run (:mod:`cxo.report.board_inputs`) when it matches the data
+    (its results are :class:`~cxo.report.board_inputs.Saved`), else computed now."""
     from cxo.diagnostics import diagnose_all
+    from cxo.report import board_inputs
 
-    return cached(ws, "diagnostics", None, lambda: diagnose_all(ws))
+    def compute() -> dict[str, Any]:
+        saved = board_inputs.load(ws)
+        if saved is not None and saved.diagnostics:
+            return dict(saved.diagnostics)
+        return dict(diagnose_all(ws))
+
+    return cached(ws, "diagnostics", None, compute)
 
 
 def assessment(ws: Workspace) -> dict[str, Any]:

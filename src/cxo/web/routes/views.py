@@ -9,8 +9,9 @@ in the browser by the vendored vega-embed (``static/cxo.js``).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,9 +23,10 @@ from cxo.errors import CxoError, MissingDataError, NotFoundError
 from cxo.report import charts
 from cxo.report.messages import LANGUAGES
 from cxo.store.users import User
+from cxo.web import pagecache
 from cxo.web.access import Scope
 from cxo.web.deps import CurrentIdentity, CurrentWorkspace, Reader, csrf_token
-from cxo.web.pages import language, render
+from cxo.web.pages import language, render, render_main
 from cxo.web.routes import view_data
 from cxo.workspace import Workspace
 
@@ -142,43 +144,77 @@ def _pains_chart(ws: Workspace, assessment: Part, lang: str, cur: str, *, top: i
     )
 
 
+def _scope_key(scope: Scope) -> Hashable:
+    """What of the reader's scope a page depends on (owners: their touchpoints)."""
+    if scope.touchpoints is None:
+        return "all"
+    return ("owner", scope.user.owner_of, tuple(sorted(scope.touchpoints)))
+
+
+def scope_of(ws: Workspace, user: User) -> Scope:
+    """:meth:`Scope.of`, the charter read once per workspace state."""
+    if user.role != "owner":
+        return Scope(user, None)
+    touchpoints = pagecache.cached(
+        ws, "scope", (user.role, user.owner_of), lambda: Scope.of(ws, user).touchpoints
+    )
+    return Scope(user, None if touchpoints is None else set(touchpoints))
+
+
+def overview_body(ws: Workspace, lang: str, scope: Scope) -> str:
+    """The overview's ``main`` (rendered once per workspace state, language, scope and
+    minute: the follow-up SLA moves with the clock)."""
+    cur = ws.settings.currency
+
+    def render() -> str:
+        trend = part(
+            lambda: view_data.cached(
+                ws,
+                "chart:trend",
+                (lang, cur),
+                lambda: charts.score_trend_chart(view_data.trend(ws), lang, cur),
+            )
+        )
+        assessment = part(lambda: view_data.assessment(ws))
+        minute = int(time.time() // 60)
+        followups = part(
+            lambda: view_data.cached(
+                ws,
+                "chart:sla",
+                (lang, cur, minute),
+                lambda: charts.followup_sla_chart(view_data.followup_report(ws, None), lang, cur),
+            )
+        )
+        return render_main(
+            ws,
+            "overview.html",
+            lang,
+            trend=trend,
+            assessment=assessment,
+            pains=_pains_chart(ws, assessment, lang, cur, top=10),
+            initiatives=_initiative_part(ws, scope, lang, cur),
+            followups=followups,
+        )
+
+    key = (lang, cur, _scope_key(scope), int(time.time() // 60))
+    return pagecache.cached(ws, "overview", key, render)
+
+
 @router.get("/")
 def overview(request: Request, ws: CurrentWorkspace, who: CurrentIdentity) -> Response:
     """The one-page answer: trend, top pains in money with owners, initiatives, follow-up SLA."""
     if who.user is None:
         return sign_in(request)
-    lang, cur = _words(ws, request)
-    scope = Scope.of(ws, who.user)
-    trend = part(
-        lambda: view_data.cached(
-            ws,
-            "chart:trend",
-            (lang, cur),
-            lambda: charts.score_trend_chart(view_data.trend(ws), lang, cur),
-        )
-    )
-    assessment = part(lambda: view_data.assessment(ws))
-    pains = _pains_chart(ws, assessment, lang, cur, top=10)
-    followups = part(
-        lambda: view_data.cached(
-            ws,
-            "chart:sla",
-            (lang, cur, int(time.time() // 60)),
-            lambda: charts.followup_sla_chart(view_data.followup_report(ws, None), lang, cur),
-        )
-    )
+    lang = language(ws, request)
+    body = overview_body(ws, lang, scope_of(ws, who.user))
     return _page(
         request,
         ws,
         who.user,
-        "overview.html",
+        "cached_page.html",
         _title(lang, "overview"),
         charts=True,
-        trend=trend,
-        assessment=assessment,
-        pains=pains,
-        initiatives=_initiative_part(ws, scope, lang, cur),
-        followups=followups,
+        body=Markup(body),
     )
 
 
@@ -188,12 +224,16 @@ def _title(lang: str, key: str) -> str:
     return message(f"web.nav.{key}", lang)
 
 
+def _dims(by: str) -> tuple[str, ...]:
+    return tuple(d for d in by.split(",") if d in DIMENSIONS) or ("touchpoint",)
+
+
 def _scorecard_context(
     ws: Workspace, lang: str, cur: str, by: str, period: str | None
 ) -> dict[str, Any]:
     from cxo.report.scorecard import section
 
-    dims = tuple(d for d in by.split(",") if d in DIMENSIONS) or ("touchpoint",)
+    dims = _dims(by)
 
     def render() -> str:
         return section(view_data.scorecard(ws, dims, period or None), lang, cur)
@@ -209,6 +249,18 @@ def _scorecard_context(
     }
 
 
+def scorecard_body(ws: Workspace, lang: str, by: str, period: str | None) -> str:
+    """The scorecard page's ``main`` (rendered once per workspace state, breakdown, period and
+    language; the same for every reader)."""
+    cur = ws.settings.currency
+
+    def render() -> str:
+        context = _scorecard_context(ws, lang, cur, by, period)
+        return render_main(ws, "scorecard.html", lang, **context)
+
+    return pagecache.cached(ws, "scorecard", (_dims(by), period or None, lang, cur), render)
+
+
 @router.get("/scorecard")
 def scorecard_page(
     request: Request,
@@ -220,11 +272,23 @@ def scorecard_page(
     """The scorecard with filters; an htmx request gets only the table."""
     if who.user is None:
         return sign_in(request)
-    lang, cur = _words(ws, request)
-    context = _scorecard_context(ws, lang, cur, by, period)
+    lang = language(ws, request)
     if request.headers.get("hx-request") == "true":
+        context = _scorecard_context(ws, lang, ws.settings.currency, by, period)
         return _page(request, ws, who.user, "scorecard_table.html", "", **context)
-    return _page(request, ws, who.user, "scorecard.html", _title(lang, "scorecard"), **context)
+    body = scorecard_body(ws, lang, by, period)
+    title = _title(lang, "scorecard")
+    return _page(request, ws, who.user, "cached_page.html", title, body=Markup(body))
+
+
+def warm(ws: Workspace) -> None:
+    """Render the overview and the default scorecard for readers who see everything, in both
+    languages (the workspace's first), so the first reader after a change does not wait."""
+    first = ws.settings.language if ws.settings.language in LANGUAGES else "en"
+    everyone = Scope(User(0, "", "admin", None, dt.datetime.min, 0, ""), None)
+    for lang in (first, *(code for code in LANGUAGES if code != first)):
+        overview_body(ws, lang, everyone)
+        scorecard_body(ws, lang, "touchpoint", None)
 
 
 def _stop_doing(ws: Workspace, scope: Scope, pains: list[dict[str, Any]], lang: str) -> Part:
@@ -261,7 +325,7 @@ def assessment_page(request: Request, ws: CurrentWorkspace, who: CurrentIdentity
             pains_chart=_pains_chart(ws, doc, lang, cur, top=15),
             drivers_chart=part(lambda: charts.importance_performance_chart(data, lang, cur)),
             trend_chart=part(lambda: charts.score_trend_chart(data, lang, cur)),
-            stop=_stop_doing(ws, Scope.of(ws, who.user), list(data.get("pains", [])), lang),
+            stop=_stop_doing(ws, scope_of(ws, who.user), list(data.get("pains", [])), lang),
         )
     return _page(
         request,
@@ -332,6 +396,7 @@ def voice_page(request: Request, ws: CurrentWorkspace, who: CurrentIdentity) -> 
 @router.get("/diagnostics")
 def diagnostics_page(request: Request, ws: CurrentWorkspace, who: CurrentIdentity) -> Response:
     """The four diagnostics; charts for the loyalty tax and the latitude."""
+    from cxo.report.board_inputs import Saved
     from cxo.report.diagnostics import section
 
     if who.user is None:
@@ -350,7 +415,13 @@ def diagnostics_page(request: Request, ws: CurrentWorkspace, who: CurrentIdentit
         items.append(
             {
                 "name": name,
-                "part": Part(Markup(section(result, lang, cur))),
+                "part": Part(
+                    Markup(
+                        result.section(lang)
+                        if isinstance(result, Saved)
+                        else section(result, lang, cur)
+                    )
+                ),
                 "chart": part(lambda m=make, d=data: m(d, lang, cur)) if make else None,  # type: ignore[misc]
             }
         )
