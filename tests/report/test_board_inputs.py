@@ -151,3 +151,21 @@ def test_an_assessment_older_than_the_data_is_flagged(ws: Workspace, tmp_path: P
     assert data.assessment_stale
     assert 'id="assessment-stale"' in render_board(data)
     assert "cxo assess" in render_board(data)
+
+
+def test_diagnose_all_saves_the_run_the_report_then_reuses(
+    ws: Workspace, calls: dict[str, Calls]
+) -> None:
+    from typer.testing import CliRunner
+
+    from cxo.cli.main import app
+
+    result = CliRunner().invoke(app, ["diagnose", "all", "--workspace", str(ws.root), "--json"])
+    assert result.exit_code == 0, result.output
+    assert board_inputs.path_of(ws).exists()
+    computed = (calls["scorecard"].n, calls["diagnose_all"].n)
+    assert computed == (1, 1)
+    data = gather(ws)
+    assert _prov(data).reused
+    assert (calls["scorecard"].n, calls["diagnose_all"].n) == computed  # nothing recomputed
+    assert "by cxo diagnose all" in render_board(data)

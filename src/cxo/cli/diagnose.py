@@ -137,9 +137,13 @@ def all_cmd(
 ) -> None:
     """Run all four diagnostics; those whose data are missing say what they need."""
     from cxo import diagnostics
+    from cxo.report import board_inputs
     from cxo.report import diagnostics as render
 
-    results = diagnostics.diagnose_all(workspace(ws), engine=engine)
+    space = workspace(ws)
+    version = board_inputs.data_version(space)  # before: an import meanwhile makes it stale
+    results = diagnostics.diagnose_all(space, engine=engine)
+    board_inputs.save_after_diagnostics(space, version, results, saved_by="cxo diagnose all")
     if as_json:
         print_json(
             {

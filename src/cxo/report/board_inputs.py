@@ -222,3 +222,21 @@ def save(
     tmp.write_text(json.dumps(doc, default=str), "utf-8")
     os.replace(tmp, path)
     return path
+
+
+def save_after_diagnostics(
+    ws: Workspace, version: Mapping[str, Any], diagnostics: Mapping[str, Any], *, saved_by: str
+) -> Path | None:
+    """Save ``diagnostics`` (computed for ``version``, taken before they ran) with the board's
+    scorecard (touchpoint × quarter), so the next ``cxo report`` reuses them; ``None`` when
+    the scorecard fails for another reason than missing data."""
+    from cxo.engine import scorecard
+    from cxo.errors import CxoError
+
+    try:
+        card: Any = scorecard(ws, by=["touchpoint", "quarter"])
+    except MissingDataError as exc:
+        card = exc
+    except CxoError:
+        return None
+    return save(ws, version, card, diagnostics, saved_by=saved_by)
