@@ -94,8 +94,10 @@ def _at_risk(pain: dict[str, Any], key: str = "value") -> Any:
 
 def _priority(initiative: Initiative, flagged: list[dict[str, Any]]) -> Priority:
     hit = [p for p in flagged if _matches(p, initiative)]
-    rev = sum(float(_at_risk(p) or 0.0) for p in hit)
-    low = sum(float(_at_risk(p, "ci_low") or 0.0) for p in hit)
+    # A flagged pain (NPS significantly below the rest) whose revenue-at-risk point estimate
+    # came out below zero puts no measurable money at risk; it never offsets another pain.
+    rev = sum(max(0.0, float(_at_risk(p) or 0.0)) for p in hit)
+    low = sum(max(0.0, float(_at_risk(p, "ci_low") or 0.0)) for p in hit)
     cost = initiative.one_off_cost + 12.0 * initiative.running_cost_month
     pains = [
         {
