@@ -128,6 +128,21 @@ def test_diagnostic_on_spark_equals_duckdb(company: Workspace, name: str) -> Non
     _same(diagnostics.diagnose(company, name, engine="duckdb").to_dict(), on_spark.to_dict())
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["initiative", "measure", "chatbot"], ["text", "impact"]],
+    ids=["initiative-measure", "text-impact"],
+)
+def test_more_analyses_on_spark_equal_duckdb(company: Workspace, command: list[str]) -> None:
+    base = [*command, "--workspace", str(company.root), "--json"]
+    on_spark = CliRunner().invoke(app, [*base, "--engine", "spark"])
+    if on_spark.exit_code == 2 and "does not run on Spark yet" in on_spark.output:
+        pytest.xfail(f"initiative effects and theme impact: {NOT_ON_IBIS}")  # the known gap
+    assert on_spark.exit_code == 0, on_spark.output
+    on_duckdb = CliRunner().invoke(app, base)
+    _same(json.loads(on_duckdb.stdout), json.loads(on_spark.stdout))
+
+
 def test_the_cli_names_the_alternative_for_analyses_not_on_spark(company: Workspace) -> None:
     result = CliRunner().invoke(
         app, ["assess", "--workspace", str(company.root), "--engine", "spark"]

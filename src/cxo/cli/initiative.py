@@ -11,6 +11,7 @@ from rich.markup import escape as esc
 from rich.table import Table
 
 from cxo.cli.common import (
+    EngineOption,
     JsonOption,
     WorkspaceOption,
     console,
@@ -278,13 +279,16 @@ def measure_command(
     ] = None,
     path: WorkspaceOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
     """Did it work? Difference-in-differences effect on NPS and detractors, churn, money, ROI."""
+    from cxo.engine.spark import check_engine
     from cxo.initiatives import get_initiative, measure
     from cxo.initiatives.matching import read_customer_ids
     from cxo.report import initiatives as words
 
     ws = workspace(path)
+    check_engine(engine, ws, "the initiative measurement")  # before looking anything up
     ini = get_initiative(ws.app_database_url, key)
     proof = measure(
         ws,
@@ -297,6 +301,7 @@ def measure_command(
         seed=seed,
         comparison=control,
         customers=read_customer_ids(customers) if customers is not None else None,
+        engine=engine,
     )
     lang, cur = ws.settings.language, ws.settings.currency
     if as_json:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from cxo.cli.common import (
+    EngineOption,
     JsonOption,
     WorkspaceOption,
     console,
@@ -510,10 +511,13 @@ def impact_cmd(
     ws_path: WorkspaceOption = None,
     boot: Annotated[int, typer.Option("--boot", help="Bootstrap replicates.")] = 1000,
     as_json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
     """Theme impact on NPS (all minus without the theme) with bootstrap intervals."""
+    from cxo.engine.spark import check_engine
     from cxo.text import theme_impact
 
+    check_engine(engine, workspace(ws_path), "theme impact")
     ws, df = _tagged(ws_path)
     df = df[df["nps"].notna()]
     res = theme_impact(

@@ -244,12 +244,17 @@ def measure(
     seed: int = 0,
     comparison: str = "touchpoints",
     customers: list[str] | None = None,
+    engine: str | None = None,
 ) -> Proof:
     """Measured effect of a launched initiative, in NPS, churn and money (see module docs).
 
     ``comparison`` picks the comparison group (:data:`cxo.initiatives.effect.COMPARISONS`);
     ``matched`` needs the targeted ``customers`` (their answers at the initiative's
-    touchpoints are the treated ones)."""
+    touchpoints are the treated ones). ``engine="spark"`` raises
+    :class:`~cxo.engine.spark.EngineUnavailable`: the measurement is DuckDB SQL so far."""
+    from cxo.engine.spark import check_engine
+
+    check_engine(engine, ws, "the initiative measurement")
     _check_launched(initiative)
     portfolio = initiatives(ws.app_database_url)
     settings = _Settings(
