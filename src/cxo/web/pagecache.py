@@ -29,11 +29,11 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cxo.web.lru import SingleFlightLRU
 from cxo.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,9 @@ MAX_PAGES = 256
 WATCH_EVERY = 2.0
 """Seconds between two looks at the stamp by the warming thread."""
 
-_pages: OrderedDict[Hashable, Any] = OrderedDict()
+_pages = SingleFlightLRU(MAX_PAGES)
 _users: dict[Hashable, Any] = {}
 _lock = threading.Lock()
-_key_locks: dict[Hashable, threading.Lock] = {}
 _store_fp: dict[str, tuple[float, Hashable]] = {}
 _engines: dict[str, Any] = {}
 
@@ -151,28 +150,7 @@ def cached(ws: Workspace, name: str, params: Hashable, compute: Callable[[], T])
     state = stamp(ws)
     if state is None:
         return compute()
-    key = (state, name, params)
-    with _lock:
-        if key in _pages:
-            _pages.move_to_end(key)
-            found: T = _pages[key]
-            return found
-        key_lock = _key_locks.setdefault(key, threading.Lock())
-    with key_lock:
-        with _lock:
-            if key in _pages:
-                again: T = _pages[key]
-                return again
-        try:
-            value = compute()
-            with _lock:
-                _pages[key] = value
-                while len(_pages) > MAX_PAGES:
-                    _pages.popitem(last=False)
-        finally:
-            with _lock:
-                _key_locks.pop(key, None)
-        return value
+    return _pages.get((state, name, params), compute)
 
 
 def user(ws: Workspace, name: str, lookup: Callable[[], Any]) -> Any:
@@ -195,8 +173,8 @@ def user(ws: Workspace, name: str, lookup: Callable[[], Any]) -> Any:
 
 def clear() -> None:
     """Forget every cached page and user (tests)."""
+    _pages.clear()
     with _lock:
-        _pages.clear()
         _users.clear()
         _store_fp.clear()
 

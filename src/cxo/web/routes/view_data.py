@@ -10,20 +10,16 @@ typed errors (:class:`~cxo.errors.MissingDataError` says which import provides t
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from cxo.errors import MissingDataError
+from cxo.web.lru import SingleFlightLRU
 from cxo.workspace import Workspace, latest_assessment
 
 T = TypeVar("T")
-_MAX_ENTRIES = 64
-_cache: OrderedDict[Hashable, Any] = OrderedDict()
-_lock = threading.Lock()
-_key_locks: dict[Hashable, threading.Lock] = {}
+_analyses = SingleFlightLRU(64)
 
 VOICE_BOOT = 200
 VOICE_BOOT_ADJUSTED = 100
@@ -78,34 +74,15 @@ def _lookup_version(ws: Workspace) -> tuple[Any, ...]:
 def cached(ws: Workspace, name: str, params: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` once per workspace data version, ``name`` and ``params`` (LRU, bounded);
     concurrent requests for the same key wait for the first instead of computing it again."""
-    key = (data_version(ws), name, params)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            found: T = _cache[key]
-            return found
-        key_lock = _key_locks.setdefault(key, threading.Lock())
-    with key_lock:
-        with _lock:
-            if key in _cache:
-                again: T = _cache[key]
-                return again
-        value = compute()
-        with _lock:
-            _cache[key] = value
-            while len(_cache) > _MAX_ENTRIES:
-                _cache.popitem(last=False)
-            _key_locks.pop(key, None)
-        return value
+    return _analyses.get((data_version(ws), name, params), compute)
 
 
 def clear() -> None:
     """Forget every cached analysis and page (tests)."""
     from cxo.web import pagecache
 
-    with _lock:
-        _cache.clear()
-        _versions.clear()
+    _analyses.clear()
+    _versions.clear()
     pagecache.clear()
 
 
