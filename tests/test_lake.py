@@ -4,7 +4,6 @@ atomically, and cxo's analyses give the same answers on it as on the embedded fi
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from cxo.ingest.api import import_file
 from cxo.lake import MANIFEST, date_column, publish
 from cxo.simulate import simulate
 from cxo.workspace import Workspace
+from tests.parity import assert_same
 
 
 @pytest.fixture(scope="module")
@@ -49,23 +49,7 @@ cancellation turns a 1e-16 difference in a sum into ~1e-9 in a bound. The Spark 
 
 
 def _same(a: Any, b: Any, where: str = "") -> None:
-    """Equal; numbers to ``TOLERANCE`` relative."""
-    if isinstance(a, dict):
-        assert isinstance(b, dict), where
-        assert a.keys() == b.keys(), where
-        for key in a:
-            _same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list), where
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{i}]")
-    elif isinstance(a, float) and isinstance(b, float):
-        assert math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=1e-12) or (
-            math.isnan(a) and math.isnan(b)
-        ), where
-    else:
-        assert a == b, where
+    assert_same(a, b, TOLERANCE, where)
 
 
 def test_publish_writes_partitions_another_engine_reads(company: Workspace) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import json
-import math
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from cxo.ingest.api import import_file
 from cxo.lake import publish
 from cxo.simulate import simulate
 from cxo.workspace import Workspace
+from tests.parity import assert_same
 
 pytestmark = [
     pytest.mark.spark,
@@ -59,24 +59,8 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return ws
 
 
-def _same(a: Any, b: Any, where: str = "") -> None:
-    if isinstance(a, dict):
-        assert isinstance(b, dict), where
-        assert a.keys() == b.keys(), where
-        for key in a:
-            _same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, list | tuple):
-        assert isinstance(b, list | tuple), where
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _same(x, y, f"{where}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert isinstance(a, int | float), where
-        assert isinstance(b, int | float), where
-        both_nan = math.isnan(a) and math.isnan(b)
-        assert both_nan or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), (where, a, b)
-    else:
-        assert a == b, where  # counts, labels, keys: exactly
+def _same(a: Any, b: Any) -> None:
+    assert_same(a, b, 1e-9)  # counts and labels exactly, statistics to 1e-9
 
 
 @pytest.mark.parametrize(
