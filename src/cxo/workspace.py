@@ -158,11 +158,7 @@ def _flag(env: str | None, file_value: object) -> bool:
         if value in ("0", "false", "no", "off"):
             return False
         raise WorkspaceError(f"CXO_SECURE_COOKIES must be 1/true or 0/false, not {env!r}")
-    if file_value is None:
-        return False
-    if not isinstance(file_value, bool):
-        raise WorkspaceError(f"[web] secure_cookies must be true or false, not {file_value!r}")
-    return file_value
+    return _bool(file_value, "[web] secure_cookies")
 
 
 class Workspace:
