@@ -255,18 +255,22 @@ def _run(ws: Workspace, job: Job, path: Path) -> None:
     from cxo.store.audit import set_actor
 
     set_actor(job.user)  # this thread's changes are the uploader's in the audit log
+    outcome = job.state
     try:
         batch = import_file(ws, job.table, path, progress=job.advance)
         job.quarantine = _quarantine(ws, batch.batch_id)
         job.batch = dataclasses.replace(batch, source=job.filename)
-        job.state = "done"
+        outcome = "done"
     except CxoError as exc:
-        job.error, job.hint, job.state = exc.message, exc.hint, "failed"
+        job.error, job.hint, outcome = exc.message, exc.hint, "failed"
     except Exception as exc:
-        job.error, job.state = f"{type(exc).__name__}: {exc}", "failed"
+        job.error, outcome = f"{type(exc).__name__}: {exc}", "failed"
     finally:
-        job.finished = _now()
+        # the upload is removed before the job says it ended: a reader who sees "done"
+        # finds no leftover (removing a 1 GB upload takes a moment)
         shutil.rmtree(path.parent, ignore_errors=True)
+        job.finished = _now()
+        job.state = outcome
 
 
 def _quarantine(ws: Workspace, batch_id: str) -> list[dict[str, Any]]:
