@@ -1,7 +1,8 @@
 """The lake: validated tables published as hive-partitioned Parquet that any engine reads.
 
 Imports stay on the embedded DuckDB file (one node, transactional). ``publish`` copies the
-contract tables (and the import bookkeeping, so readers know the data version) to::
+contract tables, the analysed comments and their themes when ``cxo text tag`` made them, and
+the import bookkeeping (so readers know the data version) to::
 
     LAKE/
       _cxo_lake.json               manifest: tables, rows, partition column, published_at
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
 MANIFEST = "_cxo_lake.json"
 PARTITION = "month"
 NO_DATE = "none"
+DERIVED = ("response_text", "response_themes")
+"""Published beside the contract tables when ``cxo text tag`` has made them: the analysed
+comments (language, sentiment, the redacted text) and their themes, which theme impact and the
+voice of the customer read."""
 BOOKKEEPING = ("import_batches",)
 """Published beside the contract tables: the data version readers key caches on. The
 quarantine is not published (raw rejected rows are personal data and no analysis reads them)."""
@@ -109,7 +114,7 @@ def _present(con: duckdb.DuckDBPyConnection) -> list[str]:
         "where table_schema = 'main' and table_type = 'BASE TABLE'"
     ).fetchall()
     names = {r[0] for r in rows}
-    wanted = [t for t in TABLES if t in names] + [t for t in BOOKKEEPING if t in names]
+    wanted = [t for t in (*TABLES, *DERIVED, *BOOKKEEPING) if t in names]
     return wanted
 
 

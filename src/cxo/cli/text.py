@@ -284,6 +284,10 @@ def tag_cmd(
 
     ws = workspace(ws_path)
     res = tag_workspace(ws, full=full, model=model)
+    if ws.settings.publish_after_import:
+        from cxo.lake import publish
+
+        publish(ws)  # [lake] publish_after_import: the lake gets the analysed comments too
     if as_json:
         print_json(res.to_dict())
     else:
@@ -516,13 +520,11 @@ def impact_cmd(
     """Theme impact on NPS (all minus without the theme) with bootstrap intervals."""
     from cxo.engine.spark import check_engine
     from cxo.text import theme_impact
+    from cxo.text.impact_data import impact_inputs, impact_patterns
 
-    check_engine(engine, workspace(ws_path), "theme impact")
-    ws, df = _tagged(ws_path)
-    df = df[df["nps"].notna()]
-    res = theme_impact(
-        list(df["nps"]), list(df["themes"]), covariates=list(df["touchpoint"]), n_boot=boot
-    )
+    ws = workspace(ws_path)
+    chosen = check_engine(engine, ws, "theme impact")
+    res = theme_impact(**impact_inputs(impact_patterns(ws, chosen)), n_boot=boot)
     if as_json:
         print_json([r.to_dict() for r in res])
         return

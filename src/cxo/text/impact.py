@@ -105,6 +105,7 @@ def theme_impact(
     level: float = 0.95,
     seed: int = 0,
     min_mentions: int = 1,
+    counts: Sequence[int] | None = None,
 ) -> list[ThemeImpact]:
     """Impact of each theme on NPS with bootstrap intervals (sorted, most harmful first).
 
@@ -112,15 +113,26 @@ def theme_impact(
     The bootstrap resamples responses: replicate ``b`` uses
     ``numpy.random.default_rng(seed).integers(0, n, n)`` drawn in sequence (the first
     ``n_boot_adjusted`` replicates also refit the regression).
+
+    With ``counts`` each entry is a pattern — an NPS answer, a theme set and a covariate —
+    that ``counts[i]`` responses share (:func:`cxo.text.impact_data.impact_patterns` builds
+    them in the engine, so millions of responses never reach Python). The point estimates
+    are the same as on the rows; the bootstrap then draws how often each pattern is resampled
+    from ``rng.multinomial(n, counts / n)`` — the law of the row bootstrap's pattern
+    frequencies, so the intervals agree in distribution, not draw for draw.
     """
     y = nps_coded(scores)
-    n = len(y)
-    if n != len(theme_sets):
-        raise UsageError(f"{n} scores but {len(theme_sets)} theme sets")
+    rows = len(y)
+    if rows != len(theme_sets):
+        raise UsageError(f"{rows} scores but {len(theme_sets)} theme sets")
+    freq = np.ones(rows) if counts is None else np.asarray(counts, dtype=float)
+    if len(freq) != rows or (len(freq) and freq.min() < 1):
+        raise UsageError("counts: one positive count per pattern")
+    n = int(freq.sum())
     if n < 10:
         raise InsufficientDataError(f"theme impact needs at least 10 scored responses, got {n}")
     m, keys = _indicator(theme_sets, themes)
-    keep = m.sum(axis=0) >= min_mentions
+    keep = freq @ m >= min_mentions
     m, keys = m[:, keep], [k for k, ok in zip(keys, keep, strict=True) if ok]
     k = len(keys)
     if k == 0:
@@ -136,27 +148,29 @@ def theme_impact(
         with_nps = with_y / np.maximum(with_w, 1e-12)
         return tot_y / tot_w - without, without, with_nps
 
-    ones = np.ones(n)
-    point, without, with_nps = stats(ones)
-    adj_point = _adjusted(x, y, ones, k)
+    point, without, with_nps = stats(freq)
+    adj_point = _adjusted(x, y, freq, k)
     rng = np.random.default_rng(seed)
     boots = np.empty((n_boot, k))
     adj_boots = np.empty((min(n_boot_adjusted, n_boot), k))
     for b in range(n_boot):
-        idx = rng.integers(0, n, n)
-        w = np.bincount(idx, minlength=n).astype(float)
+        if counts is None:
+            w = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
+        else:
+            w = rng.multinomial(n, freq / n).astype(float)
         boots[b] = stats(w)[0]
         if b < len(adj_boots):
             adj_boots[b] = _adjusted(x, y, w, k)
     a = (1 - level) / 2
     lo, hi = np.nanquantile(boots, [a, 1 - a], axis=0)
     alo, ahi = np.nanquantile(adj_boots, [a, 1 - a], axis=0)
-    nps_all = float(y.mean())
+    nps_all = float(freq @ y / n)
+    mentions = freq @ mf
     out = [
         ThemeImpact(
             theme=keys[j],
-            mentions=int(m[:, j].sum()),
-            share=float(m[:, j].mean()),
+            mentions=int(mentions[j]),
+            share=float(mentions[j] / n),
             nps_all=nps_all,
             nps_without=float(without[j]),
             impact=float(point[j]),

@@ -156,6 +156,7 @@ def voice(ws: Workspace) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         from cxo.text import emerging_themes, theme_impact, verbatims
+        from cxo.text.impact_data import impact_inputs, impact_patterns
         from cxo.text.workspace import load_codeframe
 
         df = _tagged(ws)
@@ -165,11 +166,8 @@ def voice(ws: Workspace) -> dict[str, Any]:
                 hint="import responses with comments (`cxo import responses FILE`), "
                 "then run `cxo text tag`",
             )
-        scored = df[df["nps"].notna()]
         impact = theme_impact(
-            list(scored["nps"]),
-            list(scored["themes"]),
-            covariates=list(scored["touchpoint"]),
+            **impact_inputs(impact_patterns(ws)),  # counted in the engine: rows stay there
             n_boot=VOICE_BOOT,
             n_boot_adjusted=VOICE_BOOT_ADJUSTED,
         )
