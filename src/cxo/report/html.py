@@ -6,7 +6,8 @@ through :mod:`cxo.report.format`, words through :mod:`cxo.report.messages`.
 
 Filters (all take the locale from the render context): ``num(d)``, ``signed(d)``, ``int``,
 ``sig(digits)``, ``pct(d)``, ``pp(d)``, ``money``, ``date``, ``est(kind)`` for an estimate with
-its interval; globals ``t(key, **params)`` and ``say(message)``.
+its interval; globals ``t(key, **params)``, ``say(message)`` and ``column(name)`` (a result table's
+column heading).
 """
 
 from __future__ import annotations
@@ -102,7 +103,12 @@ def environment() -> Environment:
         num=num, signed=signed, int=integer, sig=sig, pct=pct, pp=pp, money=money, date=date,
         est=est, say=say,
     )  # fmt: skip
-    env.globals.update(t=t, say=say)
+
+    @pass_context
+    def column(ctx: Context, name: str) -> str:
+        return messages.column_label(name, _lang(ctx))
+
+    env.globals.update(t=t, say=say, column=column)
     return env
 
 

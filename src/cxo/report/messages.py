@@ -134,6 +134,13 @@ def text(m: Message, language: str = "en", *, currency: str = "EUR") -> str:
     return message(m.key, language, currency=currency, **m.params)
 
 
+def column_label(name: str, language: str = "en") -> str:
+    """The heading of a result table's column ``name`` (``column.<name>`` in the catalogue);
+    a column without one reads as its name with spaces (tests/report/test_column_labels.py
+    keeps every column the analyses produce labelled)."""
+    return catalogue(language).get(f"column.{name}") or name.replace("_", " ")
+
+
 def placeholders(template: str) -> dict[str, str]:
     """The ``{name:spec}`` placeholders of a catalogue text (name → spec)."""
     return {
