@@ -1,4 +1,5 @@
-"""Untrained sentiment on reviews and feedback (issue 16, item 1): the built-in lexicon."""
+"""Untrained sentiment on reviews and feedback (issue 16, item 1): the built-in lexicon (and,
+in English, the shipped review model where the lexicon is neutral: test_sentiment_model.py)."""
 
 from __future__ import annotations
 
@@ -108,12 +109,13 @@ def _balanced_accuracy(items: list[tuple[str, int]], language: str) -> float:
 
 @pytest.mark.slow
 def test_accuracy_on_shared_feedback_samples() -> None:
-    """Stated floors on fixed slices of ../shared/data (measured 0.78 and 0.59)."""
+    """Stated floors on fixed slices of ../shared/data (measured 0.81 and 0.58: English
+    with the shipped review model, German the lexicon alone; 0.78 before the model)."""
     tweets = SHARED / "twitter-airline-sentiment" / "Tweets.csv"
     germeval = SHARED / "germeval2017-dev" / "dev_documents.csv"
     if not (tweets.is_file() and germeval.is_file()):
         pytest.skip("../shared/data is not present")
     en = _polar(tweets, "text", "airline_sentiment", 400)
     de = _polar(germeval, "text", "sentiment", 300)
-    assert _balanced_accuracy(en, "en") >= 0.75
+    assert _balanced_accuracy(en, "en") >= 0.79
     assert _balanced_accuracy(de, "de") >= 0.56

@@ -13,11 +13,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, overload
 
+import numpy as np
+
 from cxo.errors import UsageError
 from cxo.text.codeframe import CodeFrame, builtin_codeframe
 from cxo.text.language import detect
 from cxo.text.lexicon import Lexicon, builtin_lexicon, clause_weights, label_of
 from cxo.text.redact import Redactor
+from cxo.text.review_model import builtin_review_model, combine, word_counts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,11 +153,14 @@ class Analyzer:
         lexicon: Lexicon | None = None,
         redactor: Redactor | None = None,
         model: SentimentModel | None = None,
+        review_models: bool = True,
     ) -> None:
         self.codeframe = codeframe or builtin_codeframe()
         self.lexicon = lexicon or builtin_lexicon()
         self.redactor = redactor or Redactor()
         self.model = model
+        self.review_models = review_models
+        """Use the shipped review models (English) where no ``model`` is given."""
 
     def analyze(
         self, texts: Iterable[object], language: str | Sequence[str | None] | None = None
@@ -174,7 +180,10 @@ class Analyzer:
         for lang in set(langs):
             if lang is not None and lang not in ("de", "en", "other"):
                 raise UsageError(f"language must be de, en or other, not {lang!r}")
-        rows = [self._one(t, lang) for t, lang in zip(items, langs, strict=True)]
+        parts = [self._one(t, lang) for t, lang in zip(items, langs, strict=True)]
+        rows = [row for row, _ in parts]
+        if self.model is None and self.review_models and rows:
+            self._apply_review_models(rows, [fallback for _, fallback in parts])
         if self.model is not None and rows:
             ok = [i for i, r in enumerate(rows) if r.skip_reason is None]
             if ok:
@@ -194,12 +203,40 @@ class Analyzer:
                     )
         return TextAnalysis(rows)
 
-    def _one(self, raw: object, language: str | None) -> TextRow:
+    def _apply_review_models(self, rows: list[TextRow], fallback: list[tuple[str, ...]]) -> None:
+        """Let the shipped model of each language revise the document sentiment (in place).
+
+        Themes whose sentiment fell back to the document label follow the revised label.
+        """
+        for lang in ("de", "en"):
+            model = builtin_review_model(lang)
+            if model is None:
+                continue
+            idx = [i for i, r in enumerate(rows) if r.language == lang and r.redacted_text]
+            if not idx:
+                continue
+            lex = np.array([rows[i].sentiment_score for i in idx], dtype=np.float64)
+            bodies = [rows[i].redacted_text[:MAX_ANALYSED_CHARS] for i in idx]
+            final = combine(lex, model.p_negative(bodies, lex), word_counts(bodies))
+            for i, old, new in zip(idx, lex, final, strict=True):
+                if new == old:
+                    continue
+                r = rows[i]
+                label = label_of(float(new))
+                themes = dict(r.theme_sentiments)
+                for key in fallback[i]:
+                    themes[key] = label
+                rows[i] = TextRow(
+                    r.language, label, float(new), r.themes, r.redacted_text, themes, r.skip_reason
+                )
+
+    def _one(self, raw: object, language: str | None) -> tuple[TextRow, tuple[str, ...]]:
+        """The row and the themes whose sentiment is the document's (no opinion of their own)."""
         text, _reason = _clean(raw)
         guess = detect(text)
         if guess.reason in ("empty", "binary", "no_letters"):
             redacted = "" if guess.reason == "binary" else self.redactor.redact(text)
-            return TextRow("other", "neutral", 0.0, (), redacted, {}, guess.reason)
+            return TextRow("other", "neutral", 0.0, (), redacted, {}, guess.reason), ()
         lang = language or guess.language
         text = _CONTROL.sub(" ", text)
         redacted = self.redactor.redact(text)
@@ -221,11 +258,15 @@ class Analyzer:
         doc_label = label_of(score)
         found = cf.match(clauses, lang)
         theme_sent: dict[str, str] = {}
+        fallback: list[str] = []
         for key, idx in found.items():
             s = sum(clause_scores[i] for i in idx)
             theme_sent[key] = label_of(lex.squash(s)) if s != 0 else doc_label
+            if s == 0:
+                fallback.append(key)
         themes = tuple(k for k in cf.keys if k in found)
-        return TextRow(lang, doc_label, round(score, 4), themes, redacted, theme_sent, skip)
+        row = TextRow(lang, doc_label, round(score, 4), themes, redacted, theme_sent, skip)
+        return row, tuple(fallback)
 
 
 def analyze(
