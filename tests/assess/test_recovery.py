@@ -11,9 +11,11 @@ worker asks first (a file lock per case; the score is cached as JSON beside the 
 workers' temp dirs), so the per-case tests spread over the workers and the pooled tests reuse
 their scores.
 
-Per case, the criteria that do not depend on chance at this size: every planted pain in the
-top (planted + 2), flagged, with an owner; the driver order; the trend decomposition. Pooled
-over the 6 cases, the two criteria that are rates:
+Per case: every planted pain in the top (planted + 2), flagged, with an owner; the driver
+order; the trend decomposition. Most do not depend on chance at this size; where a case fails
+by chance (a small segment's pain whose interval reaches zero, one of the twelve 95 % trend
+intervals) it is a strict xfail in ``KNOWN_GAPS``/``TREND_GAPS`` with the measurement that
+shows it is chance. Pooled over the 6 cases, the two criteria that are rates:
 
 * revenue-at-risk intervals (95 %) cover the planted value — planted churn effect × the monthly
   revenue of the identified customers the simulator truly affected (see
@@ -51,7 +53,25 @@ KNOWN_GAPS = {
     # checkout × checkout_payment × occasional (excess 0.043 [0.008, 0.080] vs planted 0.04,
     # covered) ranks 7th of the top 5 behind random-comment cells (webshop × login_access,
     # checkout × communication_clarity, service × repeat_contact). At 100k it ranks 3rd–4th.
-    ("retail", 2): "third planted pain ranks 7th (top 5 required)",
+    # With half the customers using each initiative's touchpoint (the simulator's default
+    # since issue 19) it ranks 24th: excess −0.002 [−0.030, 0.032].
+    ("retail", 2): "third planted pain ranks below the top 5 (chance at 20k)",
+    # product_use × performance_speed × enterprise (a 10 % segment, planted excess 0.05):
+    # excess 0.028 [−0.006, 0.065] covers the planted value, but the lower end of its revenue
+    # interval is below zero, so it ranks 11th. Chance, not the users: the excess interval is
+    # as wide as with everyone using the touchpoint (0.071 vs 0.072 wide, seed 1; 0.070 vs
+    # 0.072, seed 3), and with SE ≈ 0.018 the lower end falls below ≈ 0 in about 3 of 10 seeds
+    # (measured ranks over seeds 1–3 and both settings: 3, 4, 4, 11, 2, 22).
+    ("software", 1): "performance_speed × enterprise ranks 11th (top 5 required; chance)",
+}
+
+TREND_GAPS = {
+    # The within-segment change 2.32 [0.59, 4.05] misses the planted 4.27 (−2.2 SE).
+    # Each case has two 95 % intervals (mix, within): 12 in all, so at exact coverage at least
+    # one misses with probability 1 − 0.95¹² = 46 %. Measured over 12 simulated cases (seeds
+    # 1–3, users_share 0.5 and 1.0) (estimate − planted)/SE has RMS 1.17 (mix) and 0.84
+    # (within): the intervals are calibrated, the miss is chance.
+    ("software", 2): "within-segment interval misses the planted change by 2.2 SE (chance)",
 }
 
 
@@ -62,6 +82,12 @@ def _case(company_type: str, seed: int) -> Any:
 
 
 CASES = [_case(t, s) for t in TYPES for s in SEEDS]
+
+
+def _trend_case(company_type: str, seed: int) -> Any:
+    gap = TREND_GAPS.get((company_type, seed))
+    marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+    return pytest.param(company_type, seed, marks=marks, id=f"{company_type}-{seed}")
 
 
 @pytest.fixture(scope="session")
@@ -140,11 +166,19 @@ def test_planted_pains_ranked_flagged_and_owned(shared: Path, company_type: str,
     ("company_type", "seed"),
     [pytest.param(t, s, id=f"{t}-{s}") for t in TYPES for s in SEEDS],
 )
-def test_driver_order_and_trend_decomposition(shared: Path, company_type: str, seed: int) -> None:
+def test_driver_order(shared: Path, company_type: str, seed: int) -> None:
     got = score(shared, company_type, seed)
     assert got["drivers"]["spearman"] >= 0.9, got["drivers"]
     assert got["drivers"]["top_driver_ok"], got["drivers"]
     assert got["drivers"]["zero_weight_not_significant"], got["drivers"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("company_type", "seed"), [_trend_case(t, s) for t in TYPES for s in SEEDS]
+)
+def test_trend_decomposition(shared: Path, company_type: str, seed: int) -> None:
+    got = score(shared, company_type, seed)
     # "flat for two years": the decomposition by segment covers the planted expected values
     trend = got["trend"]
     assert trend["mix_ci"][0] <= trend["planted"]["mix"] <= trend["mix_ci"][1]

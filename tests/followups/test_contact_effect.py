@@ -149,12 +149,31 @@ def test_the_planted_effects_are_recovered_and_the_naive_gap_is_not_them(tmp_pat
     assert "Effect of being contacted" in report.stdout
     report_json = CliRunner().invoke(app, ["followup", "report", "--json", "-w", str(ws.root)])
     assert json.loads(report_json.stdout)["contact_effect"]["units"] == 1500
+    # the board report's follow-up section shows it, in both languages
+    from cxo.followups import report as loop_report
+    from cxo.report.followups import section
+
+    loop = loop_report(ws)
+    html = section(loop, "en", effect=got)
+    assert "<h3>Effect of being contacted (detractors, observational)</h3>" in html
+    assert "difference at equal scores" in html
+    assert "Not estimated" not in html
+    assert "Unterschied bei gleicher Bewertung" in section(loop, "de", effect=got)
 
 
 def test_errors(tmp_path: Path) -> None:
     ws = Workspace.create(tmp_path / "ws", "service", language="en")
-    with pytest.raises(MissingDataError):
+    with pytest.raises(MissingDataError) as missing:
         contact_effect(ws)
+    # the board report says why instead of an estimate
+    from cxo.report.followups import effect_block
+
+    block = effect_block(missing.value, "en")
+    assert block["headline"].startswith(
+        "Not estimated: no detractor follow-up task is linked to a customer"
+    )
+    assert block["lines"] == []
+    assert effect_block(missing.value, "de")["headline"].startswith("Nicht geschätzt: no detr")
     with pytest.raises(UsageError):
         contact_effect(ws, window_days=0)
     with pytest.raises(UsageError):

@@ -109,13 +109,54 @@ def test_churn_effect_acts_on_the_users_only() -> None:
     assert base[True] > 0.7 * base[False]
 
 
-def test_default_everyone_uses_every_touchpoint() -> None:
-    """By default every customer uses an initiative's touchpoint (the default companies keep
-    their data and their recovery tests); the truth says so."""
-    sim = simulate("service", 300, 1)
+def test_by_default_half_the_customers_use_an_initiatives_touchpoint() -> None:
+    """By default half the customers use an initiative's touchpoint (issue 19: its churn
+    effect acts on them); ``users_share`` 1.0 plants the old company where everyone does."""
+    sim = simulate("service", 2000, 1)
     for ini in sim.truth["initiatives"]:
-        assert ini["users_share"] == 1.0
-        assert ini["users"] == 300
+        assert ini["users_share"] == 0.5
+        assert abs(ini["users"] - 1000) < 4 * (0.25 * 2000) ** 0.5
+    old = simulate("service", 300, 1, initiatives=_plan(users_share=1.0))
+    assert old.truth["initiatives"][0]["users"] == 300
+
+
+def test_a_pain_at_an_initiatives_touchpoint_hurts_its_users_only() -> None:
+    """The service company plants a portal pain (20 % of customers) and the portal relaunch:
+    every affected customer uses the portal, and the pain keeps its share of all customers."""
+    sim = simulate("service", N, 5)
+    k = next(i for i, p in enumerate(sim.truth["pains"]) if p["touchpoint"] == "portal")
+    share = sim.truth["pains"][k]["share_affected"]
+    con = _con(sim)
+    con.register("_affected", sim.affected)
+    rate = dict(
+        con.execute(
+            """with per as (
+                 select customer_id, bool_or(touchpoint = 'portal') as portal, count(*) as n
+                 from responses where customer_id is not null and survey <> 'task_survey'
+                 group by 1)
+               select portal, avg((a.customer_id is not null)::int)
+               from per left join (select customer_id from _affected where pain = ?) a
+                 using (customer_id)
+               where n >= 12 group by 1""",
+            [k],
+        ).fetchall()
+    )
+    n_affected = sum(1 for p in sim.affected.column("pain").to_pylist() if p == k)
+    assert abs(n_affected - share * N) < 4 * (share * (1 - share) * N) ** 0.5
+    # Frequent respondents who answered at the portal are users: 2 × the share is affected.
+    # Those who never did are mostly non-users: the pain almost never hurts them (with the
+    # pain drawn regardless of use, both rates would be the share).
+    assert rate[True] > 1.6 * share
+    assert rate[False] < 0.5 * share
+
+
+def test_a_pain_cannot_affect_more_customers_than_use_its_touchpoint() -> None:
+    plan = build_config("service", 200, 1)
+    pains = [dict(p) for p in plan.pains]
+    portal = next(p for p in pains if p["touchpoint"] == "portal")
+    portal["share_affected"] = 0.6
+    with pytest.raises(UsageError, match=r"share_affected 0\.6 exceeds"):
+        simulate("service", 200, 1, pains=pains)
 
 
 def test_users_share_must_exceed_the_touchpoints_share() -> None:

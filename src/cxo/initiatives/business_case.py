@@ -22,6 +22,12 @@ for the planned reach (treated responses a month; default: the pre-period's) ove
 window (default six months), with the variances of the touchpoints' pre-period; it stands
 beside the expected NPS effect as a note, and a warning note says when the expected effect
 is below it (with the window that would be needed, where one would do).
+
+Churn (:class:`ChurnPower`): the smallest change of annual churn that comparing the customers
+reached with the other active customers over the window can detect (two proportions, Cohen's
+arcsine effect size, as ``statsmodels``' ``NormalIndPower`` and ``proportion_effectsize``);
+it stands beside the case's churn effect, with the same plain warning when the expected churn
+effect is below it.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import numpy as np
 
 from cxo.core.jsonable import jsonable_dict
 from cxo.core.messages import Message, msg
-from cxo.errors import InsufficientDataError, UsageError
+from cxo.errors import InsufficientDataError, MissingDataError, UsageError
 from cxo.stats.power import Cell, Mde, did_se, mde, multiplier, nps_variance
 
 if TYPE_CHECKING:
@@ -332,6 +338,8 @@ class PowerCheck:
     months_needed: float | None
     """Window at which the expected NPS effect becomes detectable (``None``: no expected NPS
     effect, or not within any window because the pre-period alone is too noisy)."""
+    churn: ChurnPower | None = None
+    """The smallest churn effect the measurement can show (``None``: not computed)."""
 
     @property
     def detectable(self) -> bool | None:
@@ -355,8 +363,87 @@ class PowerCheck:
                 "expected_nps_effect": self.expected_nps_effect,
                 "detectable": self.detectable,
                 "months_needed": self.months_needed,
+                "churn": None if self.churn is None else self.churn.to_dict(),
             }
         )
+
+
+@dataclass(frozen=True)
+class ChurnPower:
+    """The smallest change of the annual churn probability that comparing the churn of the
+    customers reached with the other active customers over the window can detect (two-sided
+    test of two proportions at ``ALPHA`` with power ``POWER``, on Cohen's arcsine scale ``h``:
+    :func:`statsmodels.stats.proportion.proportion_effectsize`, ``NormalIndPower``)."""
+
+    reached: int
+    others: int
+    baseline_churn: float
+    """Annual churn probability of the customers reached."""
+    window_months: float
+    h: float
+    """Cohen's h the comparison detects: ``(z_0.975 + z_0.8)·√(1/reached + 1/others)``."""
+    mde: float
+    """Annual churn probability (0.01 = 1 point), positive; infinite when no reduction
+    within the window is large enough."""
+    expected: float | None
+    """The case's churn effect (annual probability change; negative = fewer leave)."""
+
+    @property
+    def detectable(self) -> bool | None:
+        """The expected churn effect is at least the MDE (``None`` when none is expected)."""
+        if self.expected is None:
+            return None
+        return abs(self.expected) >= self.mde
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return jsonable_dict(
+            {
+                "metric": "annual_churn",
+                "comparison": "customers reached vs the other active customers",
+                "reached": self.reached,
+                "others": self.others,
+                "baseline_churn": self.baseline_churn,
+                "window_months": self.window_months,
+                "cohens_h": self.h,
+                "mde": self.mde if math.isfinite(self.mde) else None,
+                "expected_churn_effect": self.expected,
+                "detectable": self.detectable,
+            }
+        )
+
+
+def churn_power(
+    reached: int,
+    others: int,
+    baseline_churn: float,
+    window_months: float,
+    expected: float | None = None,
+) -> ChurnPower:
+    """The churn MDE for ``reached`` customers against ``others`` over ``window_months``.
+
+    The window's churn probability ``p_w = 1 − (1 − baseline)^(w/12)``; a test of two
+    proportions detects ``h = (z_0.975 + z_0.8)·√(1/reached + 1/others)``; the churn it can
+    tell apart from ``p_w`` is ``sin²(asin √p_w − h/2)`` (a reduction), turned back into an
+    annual probability; the MDE is the annual difference."""
+    if reached < 1 or others < 1:
+        raise InsufficientDataError(
+            f"a churn comparison needs customers on both sides ({reached} reached, {others} not)"
+        )
+    if not 0.0 < baseline_churn < 1.0:
+        raise InsufficientDataError(
+            f"no churn to reduce: the customers reached churn {baseline_churn:.1%} a year"
+        )
+    h = multiplier() * math.sqrt(1.0 / reached + 1.0 / others)
+    p_w = 1.0 - (1.0 - baseline_churn) ** (window_months / 12.0)
+    angle = math.asin(math.sqrt(p_w)) - h / 2.0
+    if angle <= 0:  # even no churn at all in the window would not be detected
+        return ChurnPower(reached, others, baseline_churn, window_months, h, math.inf, expected)
+    p1_w = math.sin(angle) ** 2
+    p1 = 1.0 - (1.0 - p1_w) ** (12.0 / window_months)
+    return ChurnPower(
+        reached, others, baseline_churn, window_months, h, baseline_churn - p1, expected
+    )
 
 
 def power_check(
@@ -471,7 +558,7 @@ def attach_power(case: BusinessCase, check: PowerCheck) -> BusinessCase:
     }
     if expected is None:
         case.notes.append(msg("initiatives.power.mde_only", **params))
-        return case
+        return _churn_notes(case, check)
     case.notes.append(msg("initiatives.power.mde", expected=expected, **params))
     if not check.detectable:
         if check.months_needed is None:
@@ -485,6 +572,30 @@ def attach_power(case: BusinessCase, check: PowerCheck) -> BusinessCase:
                     **params,
                 )
             )
+    return _churn_notes(case, check)
+
+
+def _churn_notes(case: BusinessCase, check: PowerCheck) -> BusinessCase:
+    """The churn MDE beside the case's churn effect, and the warning when it is below."""
+    churn = check.churn
+    if churn is None:
+        return case
+    params = {
+        "reached": churn.reached,
+        "others": churn.others,
+        "window": churn.window_months,
+        "expected_points": 100 * (churn.expected or 0.0),
+    }
+    if not math.isfinite(churn.mde):
+        case.notes.append(msg("initiatives.power.churn_never", **params))
+        return case
+    params["mde_points"] = 100 * churn.mde
+    if churn.expected is None:
+        case.notes.append(msg("initiatives.power.churn_mde_only", **params))
+        return case
+    case.notes.append(msg("initiatives.power.churn_mde", **params))
+    if not churn.detectable:
+        case.notes.append(msg("initiatives.power.churn_below", **params))
     return case
 
 
@@ -512,7 +623,33 @@ def with_power(
     except InsufficientDataError as exc:
         case.notes.append(msg("initiatives.power.unavailable", reason=exc.message))
         return case
+    try:
+        reached = round(case.inputs.customers)
+        others = _other_active_customers(ws, reached)
+        churn = churn_power(
+            reached,
+            others,
+            case.inputs.baseline_churn,
+            check.window_months,
+            case.inputs.churn_effect,
+        )
+    except (InsufficientDataError, MissingDataError) as exc:
+        case.notes.append(msg("initiatives.power.churn_unavailable", reason=exc.message))
+    else:
+        check = replace(check, churn=churn)
     return attach_power(case, check)
+
+
+def _other_active_customers(ws: Workspace, reached: int) -> int:
+    """Active customers (no churn date) other than the ``reached`` ones."""
+    if "customers" not in ws.tables():
+        raise MissingDataError(
+            "a churn comparison needs table `customers`",
+            hint="import it with `cxo import customers FILE`",
+        )
+    with ws.connect(read_only=True) as con:
+        row = con.execute("select count(*) from customers where churn_date is null").fetchone()
+    return max(int(row[0]) if row else 0, 0) - reached
 
 
 __all__ = [
@@ -520,10 +657,12 @@ __all__ = [
     "WINDOW_MONTHS",
     "BusinessCase",
     "CaseInputs",
+    "ChurnPower",
     "PowerCheck",
     "Sensitivity",
     "attach_power",
     "business_case",
+    "churn_power",
     "npv",
     "power_check",
     "with_power",

@@ -46,6 +46,7 @@ from cxo.report.messages import LANGUAGES, message
 if TYPE_CHECKING:
     from cxo.diagnostics import DiagnosticResult
     from cxo.engine.scorecard import Scorecard
+    from cxo.followups.effect import ContactEffect
     from cxo.followups.loop import LoopReport
     from cxo.initiatives import Prioritisation
     from cxo.workspace import Workspace
@@ -90,6 +91,8 @@ class BoardData:
     diagnostics: dict[str, DiagnosticResult | Saved] = field(default_factory=dict)
     priorities: Prioritisation | None = None
     followups: LoopReport | None = None
+    contact_effect: ContactEffect | CxoError | None = None
+    """Effect of being contacted, or why it was not estimated (with the follow-up report)."""
     missing: list[Message] = field(default_factory=list)
     provenance: Provenance | None = None
     """Whether the scorecard and diagnostics were reused from a saved run or computed now."""
@@ -162,7 +165,19 @@ def gather(
         data.followups = report(ws)
     except CxoError as exc:
         _gap(data, "followups", exc, DEFAULT_COMMANDS["followups"])
+    else:
+        data.contact_effect = _contact_effect(ws)
     return data
+
+
+def _contact_effect(ws: Workspace) -> ContactEffect | CxoError:
+    """The effect of being contacted, or the error saying why it could not be estimated."""
+    from cxo.followups.effect import contact_effect
+
+    try:
+        return contact_effect(ws)
+    except CxoError as exc:
+        return exc
 
 
 def _imported_after(version: Mapping[str, Any], assessment: Path) -> bool:
@@ -398,7 +413,7 @@ def _details(data: BoardData) -> list[tuple[str, str, Markup]]:
         html = initiatives_report.section(data.priorities, lang, cur)
         out.append(("initiatives", message("board.details.initiatives", lang), Markup(html)))
     if data.followups is not None:
-        html = followups_report.section(data.followups, lang, cur)
+        html = followups_report.section(data.followups, lang, cur, effect=data.contact_effect)
         out.append(("followups", message("board.details.followups", lang), Markup(html)))
     return out
 

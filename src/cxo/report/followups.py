@@ -16,6 +16,7 @@ from cxo.report.initiatives import Table, texts
 from cxo.report.messages import message, text
 
 if TYPE_CHECKING:
+    from cxo.errors import CxoError
     from cxo.followups import FollowUp, Generated, LoopReport, LoopStats, Rerouted
     from cxo.followups.effect import ContactEffect
 
@@ -131,8 +132,16 @@ def unrouted_line(result: LoopReport, language: str = "en") -> str | None:
     return message("followups.report.unrouted", _lang(language), tasks=result.unrouted)
 
 
-def section(result: LoopReport, language: str = "en", currency: str = "EUR") -> str:
-    """HTML section for the board report: the loop per owner and per touchpoint."""
+def section(
+    result: LoopReport,
+    language: str = "en",
+    currency: str = "EUR",
+    *,
+    effect: ContactEffect | CxoError | None = None,
+) -> str:
+    """HTML section for the board report: the loop per owner and per touchpoint, then the
+    effect of being contacted (``effect``: the estimate, or the error that says why it could
+    not be made; ``None`` leaves it out)."""
     lang = _lang(language)
     return render(
         "followups.html",
@@ -141,7 +150,33 @@ def section(result: LoopReport, language: str = "en", currency: str = "EUR") -> 
         owners=report_table(result, lang),
         touchpoints=report_table(result, lang, by="touchpoint"),
         unrouted=unrouted_line(result, lang),
+        effect=None if effect is None else effect_block(effect, lang),
     )
+
+
+def effect_block(effect: ContactEffect | CxoError, language: str = "en") -> dict[str, Any]:
+    """The contact effect for HTML: ``title``, ``headline`` (why it was not estimated, else
+    ``None``) and ``lines`` (:func:`effect_lines`)."""
+    from cxo.errors import CxoError
+
+    lang = _lang(language)
+    title = message("followups.effect.title", lang)
+    if isinstance(effect, CxoError):
+        reason = effect.message + (f" ({effect.hint})" if effect.hint else "")
+        why = message("followups.effect.not_estimated", lang, reason=reason)
+        return {"title": title, "headline": why, "lines": []}
+    outcomes = [o for o in (effect.later_nps, effect.later_churn) if o is not None]
+    headline: str | None = None
+    if not any(o.estimated for o in outcomes):
+        key = "none_contacted" if effect.contacted == 0 else "too_few"
+        headline = message(
+            f"followups.effect.not_estimated_{key}",
+            lang,
+            units=effect.units,
+            contacted=effect.contacted,
+            window=effect.window_days,
+        )
+    return {"title": title, "headline": headline, "lines": effect_lines(effect, lang)}
 
 
 def to_json(result: Generated | LoopReport | FollowUp | ContactEffect) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from markupsafe import Markup
+
 from cxo.core.messages import Message
 from cxo.report import format as fmt
 from cxo.report.html import render
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     )
     from cxo.report.chartkit import Spec
 
+CHART_FONT = "DejaVu Sans"
+"""The font the board report's SVG charts are laid out in (as ``cxo.report.board``)."""
 NOTES_LANGUAGE = "en"
 """``notes`` and ``stop_reason`` in the JSON were always English."""
 
@@ -380,6 +384,7 @@ def section(
         {"name": p.initiative.name, "owner": p.initiative.owner, "reason": p.stop_reason}
         for p in (result.stop if result is not None else [])
     ]
+    studies = [s for s in (_study(p, lang, currency) for p in measured) if s is not None]
     return render(
         "initiatives.html",
         language=lang,
@@ -387,8 +392,42 @@ def section(
         rows=rows,
         prio=result,
         stop=stop,
+        studies=studies,
         level=0.95,
     )
+
+
+def event_study_svg(proof: Proof, language: str = "en", currency: str = "EUR") -> Markup | None:
+    """The event study of ``proof`` as an offline SVG (``None`` when it has none: pre/post
+    comparisons, or too few months)."""
+    from cxo.errors import CxoError
+    from cxo.report.chartkit import svg
+
+    if proof.effect.event_study is None or not proof.effect.event_study.months:
+        return None
+    try:
+        spec = event_study_chart(proof, language, currency)
+    except CxoError:
+        return None
+    # the board's font and label spacing (see cxo.report.board.Charts.add)
+    config = spec.setdefault("config", {})
+    config["font"] = CHART_FONT
+    config.setdefault("axis", {}).update(labelOverlap=True, labelSeparation=6)
+    # vl-convert escapes every text it draws; the SVG holds no script and no reference.
+    return Markup(svg(spec))
+
+
+def _study(proof: Proof, language: str, currency: str) -> dict[str, Any] | None:
+    """One measured initiative's event study for the HTML: name, chart, pre-trend words."""
+    chart = event_study_svg(proof, language, currency)
+    if chart is None:
+        return None
+    return {
+        "name": proof.initiative.name,
+        "svg": chart,
+        "lines": design_lines(proof, language),
+        "doubtful": proof.effect.event_study is not None and proof.effect.event_study.doubtful,
+    }
 
 
 # --------------------------------------------------------------------------------------------

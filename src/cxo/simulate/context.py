@@ -18,10 +18,10 @@ from cxo.simulate.model import bisect, calibrate_shift, expected_nps
 Array = np.ndarray[Any, Any]
 EPOCH = date(1970, 1, 1)
 
-USERS_SHARE = 1.0
-"""Default share of customers who use an initiative's touchpoint (see ``Initiative``): all of
-them, so the default companies keep their data; set ``users_share`` on an initiative (e.g.
-0.5, as ``bench/initiatives_calibration.py`` does) to concentrate it on its users."""
+USERS_SHARE = 0.5
+"""Default share of customers who use an initiative's touchpoint (see ``Initiative``): half of
+them, so an initiative's churn effect acts on the customers it can reach; set ``users_share``
+on an initiative (1.0: everyone, the simulator before issue 19) to change it."""
 SELF_SERVICE_TP = {"service": "portal", "software": "product_use", "retail": "webshop"}
 KEY_TOUCHPOINTS = {"hotline", "support", "product_use", "delivery", "webshop", "billing"}
 CES_TOUCHPOINTS = {
@@ -170,9 +170,9 @@ class Initiative:
     nps_effect: float
     churn_effect: float
     shift: float
-    users_share: float = 1.0
+    users_share: float = USERS_SHARE
     """Share of customers who use the touchpoint: only they answer there, only their churn
-    changes."""
+    changes, only they can be hurt by a pain planted there."""
     pre_trend: float = 0.0
     """Latent drift at the touchpoint over the 12 months before ``start`` (rising linearly
     from 0 to ``pre_trend``, then kept): a planted violation of parallel trends, 0 unless set."""
@@ -307,6 +307,7 @@ def build_context(cfg: SimulationConfig) -> Context:
         eta = tp_offset[cell.tp] + seg_offset[segs]
         cell.shift = calibrate_shift(eta, shares[segs], cell.nps_effect, 1.0)
     inits = _initiatives(cfg, tps, tp_offset, seg_offset, shares, tp_weight)
+    _check_pains_fit_users(pains, inits)
     low, boost = _mix_boost(shares, seg_offset, float(cfg.mix_shift))
     within = cfg.within_trend
     if within == "auto":
@@ -462,6 +463,19 @@ def _initiatives(
             )
         )
     return inits
+
+
+def _check_pains_fit_users(pains: list[Cell], inits: list[Initiative]) -> None:
+    """A pain at an initiative's touchpoint affects only its users: its share of all customers
+    must not exceed theirs."""
+    for cell in pains:
+        q = math.prod(i.users_share for i in inits if i.tp == cell.tp)
+        if cell.share > q:
+            raise UsageError(
+                f"pain {cell.touchpoint} × {cell.theme}: share_affected {cell.share} exceeds the "
+                f"share of customers using {cell.touchpoint} ({q:.3f}, users_share of its "
+                "initiatives)"
+            )
 
 
 def _users_share(raw: dict[str, Any], weight: float) -> float:

@@ -30,10 +30,16 @@ def draw_customers(
         rng.random(n) * (ctx.as_of_day - ctx.first_signup_day + 1)
     ).astype(np.int64)
     u = rng.normal(0.0, cfg.experience_sd, n)
+    uses = np.zeros((n, len(ctx.initiatives)), dtype=bool)
+    for j, ini in enumerate(ctx.initiatives):
+        uses[:, j] = urng.random(n) < ini.users_share
     affected = np.zeros((n, len(ctx.pains)), dtype=bool)
     for k, cell in enumerate(ctx.pains):
         in_seg = np.ones(n, bool) if cell.seg < 0 else seg == cell.seg
-        affected[:, k] = in_seg & (rng.random(n) < cell.share)
+        # A pain at an initiative's touchpoint can only hurt who uses it: it affects
+        # ``share`` of all customers, drawn among the users (same draws as without users).
+        user, q = tp_users(ctx, uses, cell.tp)
+        affected[:, k] = in_seg & user & (rng.random(n) < cell.share / q)
     years = (ctx.as_of_day - signup) / 365.25
     conf = 1.0 if cfg.bundle_confounding else 0.0
     k_main = len(ctx.main_products)
@@ -46,9 +52,6 @@ def draw_customers(
     for j in range(len(ctx.addon_products)):
         logit = -1.3 + conf * 0.6 * (years - 2.5) + 0.3 * (seg - 1.0)
         addons[:, j] = rng.random(n) < 1.0 / (1.0 + np.exp(-logit))
-    uses = np.zeros((n, len(ctx.initiatives)), dtype=bool)
-    for j, ini in enumerate(ctx.initiatives):
-        uses[:, j] = urng.random(n) < ini.users_share
     return Customers(
         n=n,
         seg=seg,
@@ -64,6 +67,18 @@ def draw_customers(
         uses=uses,
         urng=urng,
     )
+
+
+def tp_users(ctx: Context, uses: np.ndarray, tp: int) -> tuple[np.ndarray, float]:
+    """Who may use touchpoint ``tp`` (the users of every initiative there; everyone at other
+    touchpoints) and the share of customers they make up."""
+    user = np.ones(len(uses), dtype=bool)
+    q = 1.0
+    for j, ini in enumerate(ctx.initiatives):
+        if ini.tp == tp:
+            user &= uses[:, j]
+            q *= ini.users_share
+    return user, q
 
 
 def customers_table(

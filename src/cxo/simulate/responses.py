@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxo.errors import UsageError
 from cxo.simulate import comments
 from cxo.simulate.columns import (
     Array,
@@ -176,28 +177,50 @@ def _respondents(ctx: Context, rng: np.random.Generator, cu: Customers, ev: Even
 
 def route_to_users(ctx: Context, cu: Customers, cust: Array, tp: Array) -> Array:
     """Move answers so that only the users of an initiative's touchpoint answer there, with
-    the touchpoint's share of answers unchanged (draws from ``cu.urng``).
+    every touchpoint's share of answers unchanged (draws from ``cu.urng``).
 
-    With touchpoint share ``w`` and users' share ``q``: a user's answer elsewhere moves to the
-    touchpoint with probability ``r = (1 − q)·w / (q·(1 − w))``, a non-user's answer there is
-    redrawn among the touchpoints the customer may answer at — ``q·(w + (1 − w)·r) = w``.
+    Touchpoint ``j`` of an initiative has weight ``w_j`` and users' share ``q_j`` (the users
+    of every initiative there); the other touchpoints are free (weight ``F``). A non-user's
+    answer at ``j`` is redrawn among the free touchpoints; then a user's answer at a free
+    touchpoint moves to ``j`` with probability ``r_j = (1 − q_j)·w_j / (q_j·M_j)``, where
+    ``M_j = F + Σ_{k≠j} (1 − q_k)·w_k`` is a user of ``j``'s expected free share after the
+    redraw — so ``q_j·(w_j + r_j·M_j) = w_j`` (one uniform draw per free answer picks at most
+    one destination; the shares hold in expectation, independent draws of use assumed).
     """
-    tp = tp.copy()
+    from cxo.simulate.customers import tp_users
+
     weight = ctx.tp_weight / ctx.tp_weight.sum()
-    for j, ini in enumerate(ctx.initiatives):
-        w, q = float(weight[ini.tp]), ini.users_share
-        r = (1.0 - q) * w / (q * (1.0 - w))
-        user = cu.uses[cust, j]
-        move = user & (tp != ini.tp) & (cu.urng.random(len(tp)) < r)
-        tp[move] = ini.tp
-    banned = np.zeros((len(tp), len(weight)), dtype=bool)
-    for j, ini in enumerate(ctx.initiatives):
-        banned[:, ini.tp] |= ~cu.uses[cust, j]
-    for _ in range(100):
-        bad = np.flatnonzero(banned[np.arange(len(tp)), tp])
-        if not len(bad):
-            break
-        tp[bad] = choice(cu.urng, weight, len(bad))
+    sites = sorted({ini.tp for ini in ctx.initiatives})
+    if not sites:
+        return tp
+    tp = tp.copy()
+    users = {j: tp_users(ctx, cu.uses, j) for j in sites}
+    free_w = weight.copy()
+    free_w[sites] = 0.0
+    free_mass = float(free_w.sum())
+    # non-users' answers at an initiative's touchpoint go to the free touchpoints
+    for j in sites:
+        user, _ = users[j]
+        bad = np.flatnonzero((tp == j) & ~user[cust])
+        tp[bad] = choice(cu.urng, free_w, len(bad))
+    # users' answers at free touchpoints move in
+    rates = []
+    for j in sites:
+        user, q = users[j]
+        others = sum((1.0 - users[k][1]) * float(weight[k]) for k in sites if k != j)
+        rates.append((j, user, (1.0 - q) * float(weight[j]) / (q * (free_mass + others))))
+    if sum(r for _, _, r in rates) > 1.0:
+        raise UsageError(
+            "the initiatives' users are too few for their touchpoints' share of answers: "
+            "raise users_share"
+        )
+    free = np.flatnonzero(~np.isin(tp, sites))
+    draw = cu.urng.random(len(free))
+    low = 0.0
+    for j, user, r in rates:
+        hit = (draw >= low) & (draw < low + r) & user[cust[free]]
+        tp[free[hit]] = j
+        low += r
     return tp
 
 

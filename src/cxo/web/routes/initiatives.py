@@ -6,13 +6,16 @@ ranking keeps every pain (an aggregate) but lists only their initiatives.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 
 from cxo.web import access
 from cxo.web.access import Scope
 from cxo.web.deps import CurrentWorkspace, Reader, reader
+
+Control = Literal["touchpoints", "matched", "prepost"]
+"""Comparison groups of the measured effect (:data:`cxo.initiatives.effect.COMPARISONS`)."""
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"], dependencies=[Depends(reader)])
 
@@ -83,11 +86,29 @@ def initiative_effect(
     key: str,
     pre_months: int = 12,
     post_months: int | None = None,
+    control: Control = "touchpoints",
 ) -> dict[str, Any]:
-    """Measured effect after launch (difference-in-differences), churn, money and ROI."""
+    """Measured effect after launch (difference-in-differences), churn, money and ROI.
+
+    ``control`` picks the comparison group as ``cxo initiative measure --control`` does:
+    ``touchpoints`` (the other touchpoints), ``matched`` (customers like the targeted ones:
+    needs a list of the targeted customers, which initiatives do not store yet, so the answer
+    is a 422 naming it and the CLI command that takes the list) or ``prepost`` (no comparison
+    group: before/after only, with its warning)."""
+    from cxo.errors import InsufficientDataError
     from cxo.initiatives import measure
     from cxo.report.initiatives import to_json
 
     ini = access.initiative(workspace, Scope.of(workspace, user), key)
-    proof = measure(workspace, ini, pre_months=pre_months, post_months=post_months)
+    if control == "matched":
+        # initiatives keep no list of the customers they target (the CLI reads it from a file)
+        raise InsufficientDataError(
+            f"control=matched needs the customers initiative {ini.key} targets, and it has "
+            "no stored target list",
+            hint=f"measure it with `cxo initiative measure {ini.key} --control matched "
+            "--customers FILE` (one customer_id a line), or use control=touchpoints",
+        )
+    proof = measure(
+        workspace, ini, pre_months=pre_months, post_months=post_months, comparison=control
+    )
     return to_json(proof, workspace.settings.language, workspace.settings.currency)

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from cxo.errors import CxoError, ForbiddenError, UsageError
-from cxo.initiatives import STATUSES, Initiative, initiatives, save_initiative
+from cxo.initiatives import STATUSES, Initiative, Proof, initiatives, save_initiative
 from cxo.store.users import User
 from cxo.web import access
 from cxo.web.access import Scope
@@ -112,6 +112,7 @@ def detail(request: Request, ws: CurrentWorkspace, who: CurrentIdentity, key: st
         ini=ini,
         may_edit=who.user.role != "viewer",
         heading=m("initiatives.detail", name=ini.name),
+        charts=True,  # the measured effect's event study is drawn with vega-embed
     )
 
 
@@ -192,7 +193,27 @@ def effect_fragment(request: Request, ws: CurrentWorkspace, user: Reader, key: s
         totals=say.totals_line(result, lang, cur),
         table=None,
         notes=say.note_lines(result.notes + proof.notes, lang, cur),
+        chart=_event_study(proof, lang, cur),
     )
+
+
+def _event_study(proof: Proof, lang: str, cur: str) -> dict[str, Any] | None:
+    """The event-study chart for vega-embed (spec, title, what to say if it fails), or
+    ``None`` when the measurement has none (pre/post comparison, too few months)."""
+    from cxo.report import initiatives as say
+    from cxo.report.messages import message
+
+    if proof.effect.event_study is None or not proof.effect.event_study.months:
+        return None
+    try:
+        spec = say.event_study_chart(proof, lang, cur)
+    except CxoError:
+        return None
+    return {
+        "spec": spec,
+        "title": message("initiatives.html.event_study", lang, name=proof.initiative.name),
+        "failed": message("web.chart_failed", lang),
+    }
 
 
 # --- helpers ---------------------------------------------------------------------------------
