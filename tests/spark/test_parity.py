@@ -1,4 +1,5 @@
-"""Parity: the scorecard on a local Spark session over the published lake equals DuckDB's.
+"""Parity: the scorecard and the diagnostics on a local Spark session over the published lake
+equal DuckDB's.
 
 Counts must be equal exactly, statistics to 1e-9 relative. One JVM for the run (the session
 is cached per process; ``xdist_group`` keeps these tests on one worker). ``pytest -m spark``
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +24,11 @@ from cxo import diagnostics
 from cxo.assess import assess
 from cxo.cli.main import app
 from cxo.demo import IMPORT_ORDER
+from cxo.diagnostics._common import first_owner
+from cxo.diagnostics.self_service import SELF_SERVICE_TOUCHPOINTS
 from cxo.engine import scorecard
 from cxo.engine.spark import EngineUnavailable
+from cxo.engine.sql import DriverCollectExceeded, SparkRunner
 from cxo.ingest.api import import_file
 from cxo.lake import publish
 from cxo.simulate import simulate
@@ -52,9 +57,9 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     root = tmp_path_factory.mktemp("spark")
     sim = simulate("service", 1_200, 21, root / "sim")
     ws = Workspace.create(root / "ws", "service")
-    for table in ("customers", "responses"):
-        assert table in IMPORT_ORDER
-        import_file(ws, table, sim.files[table])
+    for table in IMPORT_ORDER:  # every table: the diagnostics read contracts, cases, sends…
+        if table in sim.files:
+            import_file(ws, table, sim.files[table])
     publish(ws)
     return ws
 
@@ -105,11 +110,69 @@ def test_assessment_on_spark_equals_duckdb(company: Workspace) -> None:
     _same(assess(company, engine="duckdb", n_boot=20).to_dict(), on_spark.to_dict())
 
 
+COLLECT_BOUND = 400
+"""At most this many rows of any statement reach the driver (the fixture has 1,200 customers
+and tens of thousands of responses, sends and sessions): the diagnostics aggregate on Spark."""
+
+
 @pytest.mark.parametrize("name", diagnostics.NAMES)
-@pytest.mark.xfail(strict=True, raises=EngineUnavailable, reason=f"diagnostics: {NOT_ON_IBIS}")
-def test_diagnostic_on_spark_equals_duckdb(company: Workspace, name: str) -> None:
-    on_spark = diagnostics.diagnose(company, name, engine="spark")  # raises today: the gap
-    _same(diagnostics.diagnose(company, name, engine="duckdb").to_dict(), on_spark.to_dict())
+def test_diagnostic_on_spark_equals_duckdb(
+    company: Workspace, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CXO_SPARK_MAX_COLLECT", str(COLLECT_BOUND))  # else DriverCollectExceeded
+    on_spark = diagnostics.diagnose(company, name, engine="spark").to_dict()
+    on_duckdb = diagnostics.diagnose(company, name, engine="duckdb").to_dict()
+    assert on_duckdb["findings"], "the comparison must cover data"
+    assert on_duckdb["tables"], "the comparison must cover data"
+    _same(on_duckdb, on_spark)
+
+
+@pytest.fixture(scope="module")
+def with_themes(company: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The company with themes of comments at the self-service touchpoint (``cxo text``
+    writes ``response_themes``; ``cxo publish`` carries it to the lake)."""
+    root = tmp_path_factory.mktemp("themes") / "ws"
+    shutil.copytree(company.root, root)
+    ws = Workspace(root)
+    tp = first_owner(ws.charter(), SELF_SERVICE_TOUCHPOINTS)["touchpoint"]
+    with ws.connect() as con:
+        con.execute(
+            "create table if not exists response_themes "
+            "(response_id varchar not null, theme varchar not null, sentiment varchar not null)"
+        )
+        con.execute(
+            "insert into response_themes select response_id, 'login_access', 'negative' "
+            "from responses where touchpoint = ? order by response_id limit 40",
+            [tp],
+        )
+    publish(ws)
+    return ws
+
+
+def test_selfservice_themes_on_spark(with_themes: Workspace) -> None:
+    on_duckdb = diagnostics.diagnose(with_themes, "selfservice", engine="duckdb").to_dict()
+    assert on_duckdb["figures"]["themes"] == ["login_access"]
+    on_spark = diagnostics.diagnose(with_themes, "selfservice", engine="spark").to_dict()
+    _same(on_duckdb, on_spark)
+
+
+def test_diagnose_cli_on_spark(company: Workspace) -> None:
+    base = ["diagnose", "selfservice", "--workspace", str(company.root), "--json"]
+    on_spark = CliRunner().invoke(app, [*base, "--engine", "spark"])
+    assert on_spark.exit_code == 0, on_spark.output
+    on_duckdb = CliRunner().invoke(app, base)
+    _same(json.loads(on_duckdb.stdout), json.loads(on_spark.stdout))
+
+
+def test_a_statement_returning_many_rows_is_refused_not_collected(company: Workspace) -> None:
+    runner = SparkRunner.for_workspace(company)
+    with company.connect(read_only=True) as con:
+        on_duckdb = con.execute("select count(*) from responses").fetchone()
+    assert runner.execute("select count(*) from responses").fetchone() == on_duckdb
+    runner.max_collect = 50
+    with pytest.raises(DriverCollectExceeded, match="more than 50 rows"):
+        runner.execute("select response_id from responses")
+    assert runner.largest_collect == 1
 
 
 @pytest.mark.parametrize(

@@ -47,8 +47,13 @@ def test_patterns_and_theme_impact_equal_on_spark(tagged: Workspace) -> None:
     on_spark = impact_patterns(tagged, "spark")
     assert on_spark == on_duckdb  # counts exactly, same order
     assert on_duckdb.responses > 1_000
-    kwargs = {"n_boot": 200, "n_boot_adjusted": 50, "seed": 4}
-    duck = [r.to_dict() for r in theme_impact(**impact_inputs(on_duckdb), **kwargs)]
-    spark = [r.to_dict() for r in theme_impact(**impact_inputs(on_spark), **kwargs)]
+    duck = [
+        r.to_dict()
+        for r in theme_impact(**impact_inputs(on_duckdb), n_boot=200, n_boot_adjusted=50, seed=4)
+    ]
+    spark = [
+        r.to_dict()
+        for r in theme_impact(**impact_inputs(on_spark), n_boot=200, n_boot_adjusted=50, seed=4)
+    ]
     assert spark == duck
     assert any(r["ci_high"] < 0 for r in duck)  # the simulator plants pains

@@ -1,7 +1,8 @@
 """The four symptoms of seed 000 as diagnostics.
 
 ``loyalty(ws)``, ``marketing(ws)``, ``complaints(ws)`` and ``selfservice(ws)`` each read the
-contract tables of a workspace, aggregate in DuckDB and return a
+contract tables of a workspace, aggregate in the engine (DuckDB, or Spark over the published
+lake: the same SQL through :mod:`cxo.engine.sql`) and return a
 :class:`~cxo.diagnostics.result.DiagnosticResult` (data: findings as message keys with their
 estimates, tables, figures, assumptions and the owner of the touchpoint from the charter).
 :mod:`cxo.report.diagnostics` turns it into text, HTML and JSON. ``diagnose(ws, name)``
@@ -29,7 +30,7 @@ def _run(
 ) -> DiagnosticResult:
     from cxo.engine.spark import check_engine
 
-    check_engine(engine, ws, f"the {name} diagnostic")
+    chosen = check_engine(engine, ws, f"the {name} diagnostic", on_spark=True)
     from cxo.diagnostics import complaint_handling as _c
     from cxo.diagnostics import loyalty_penalty as _l
     from cxo.diagnostics import self_service as _s
@@ -46,6 +47,14 @@ def _run(
     options.setdefault("language", ws.settings.language)
     options.setdefault("currency", ws.settings.currency)
     charter = ws.charter()
+    if chosen == "spark":
+        from cxo.engine.sql import SparkRunner
+
+        runner = SparkRunner.for_workspace(ws)
+        try:
+            return runners[name](runner, charter, **options)
+        finally:
+            runner.close()
     # Read-only: temp tables live in the connection; the file (or the lake) is only read.
     with ws.connect(read_only=True) as con:
         con.execute("SET preserve_insertion_order = false")

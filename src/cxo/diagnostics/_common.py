@@ -1,6 +1,7 @@
 """Shared pieces of the four diagnostics: data checks and owners.
 
-Every diagnostic reads the contract tables from the workspace DuckDB, aggregates there (SQL),
+Every diagnostic reads the contract tables through a :class:`~cxo.engine.sql.Runner` (the
+workspace DuckDB, or Spark over the published lake), aggregates there (SQL),
 and does its statistics on the aggregates with :mod:`cxo.stats`. The result object
 (:class:`~cxo.diagnostics.result.DiagnosticResult`) is the same for all four: headline
 findings, tables, the owner of the touchpoint from the charter, and the assumptions the
@@ -15,26 +16,22 @@ from cxo.errors import MissingDataError
 from cxo.stats import ProportionEstimate, proportion
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 IMPORT_HINT = "cxo import {table} FILE"
 
 
 # --- data checks -----------------------------------------------------------------------
-def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+def table_columns(con: Runner, table: str) -> set[str]:
     """Columns of ``table`` in the workspace database (empty set if the table is absent)."""
-    rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'main' and table_name = ?",
-        [table],
-    ).fetchall()
-    return {r[0] for r in rows}
+    from cxo.engine.sql import table_columns as columns
+
+    return columns(con, table)
 
 
 def require(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     diagnostic: str,
     table: str,
     columns: tuple[str, ...] = (),
@@ -78,7 +75,7 @@ def require(
     return n
 
 
-def has_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+def has_values(con: Runner, table: str, column: str) -> bool:
     """Whether ``table.column`` exists and holds at least one non-null value."""
     if column not in table_columns(con, table):
         return False

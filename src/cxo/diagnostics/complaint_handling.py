@@ -36,6 +36,7 @@ from cxo.core.messages import Finding, msg
 from cxo.core.verdicts import verdict
 from cxo.diagnostics._common import first_owner, has_values, require, share
 from cxo.diagnostics.result import DiagnosticResult, Table
+from cxo.engine.sql import months_between
 from cxo.stats import Estimate
 from cxo.stats.bootstrap import moment_sql, percentile_estimate, poisson_boot_normal
 from cxo.stats.estimate import z_value
@@ -43,9 +44,8 @@ from cxo.stats.means import mean_normal_from_sums
 from cxo.stats.ols import design, grouped_ols
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 SERVICE_TOUCHPOINTS = ("hotline", "support", "service", "chat")
 COMPLAINT_REASONS = (
@@ -72,7 +72,7 @@ LATITUDE_COLUMNS = (
 
 
 def run(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     charter: Charter,
     *,
     language: str = "de",
@@ -123,9 +123,7 @@ def run(
     return res
 
 
-def _prepare(
-    con: duckdb.DuckDBPyConnection, as_of: date, have_customers: bool, reasons: str
-) -> None:
+def _prepare(con: Runner, as_of: date, have_customers: bool, reasons: str) -> None:
     have = {
         c
         for c in ("transfers", "escalated", "closed_at", "resolution", "goodwill_amount")
@@ -166,7 +164,7 @@ def _prepare(
     )
 
 
-def _handling(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
+def _handling(con: Runner, res: DiagnosticResult) -> None:
     """Contacts, transfers, escalations, days and first-contact resolution, by reason."""
     rows = con.execute(
         """
@@ -240,13 +238,13 @@ def _tenure_band(expr: str) -> str:
 
 
 def _effects(
-    con: duckdb.DuckDBPyConnection, res: DiagnosticResult, as_of: date, have_customers: bool
+    con: Runner, res: DiagnosticResult, as_of: date, have_customers: bool
 ) -> Estimate | None:
     """Effect of each extra contact on churn and NPS; returns the churn effect."""
     if not have_customers:
         return None
     d = f"DATE '{as_of.isoformat()}'"
-    band = _tenure_band("datediff('month', signup_date, opened_at::date)")
+    band = _tenure_band(months_between("signup_date", "opened_at::date"))
     first = """
         select * from (
             select *, row_number() over (partition by customer_id order by opened_at, case_id) as rn
@@ -315,7 +313,7 @@ def effect_key(kind: str, est: Estimate) -> str:
     return f"diagnostics.complaints.{kind}.{'none' if v == 'missing' else v}"
 
 
-def _nps_rows(con: duckdb.DuckDBPyConnection, first: str, band: str) -> list[tuple[Any, ...]]:
+def _nps_rows(con: Runner, first: str, band: str) -> list[tuple[Any, ...]]:
     """NPS points of the first response within 90 days after the customer's first case."""
     return con.execute(
         f"""
@@ -355,9 +353,7 @@ def _fit(rows: list[tuple[Any, ...]], *, binary: bool) -> Estimate | None:
     return est if math.isfinite(est.value) else None
 
 
-def _latitude_groups(
-    con: duckdb.DuckDBPyConnection, lat: np.ndarray[Any, Any]
-) -> list[dict[str, Any]]:
+def _latitude_groups(con: Runner, lat: np.ndarray[Any, Any]) -> list[dict[str, Any]]:
     """Moments of the weighted per-case statistics in each amount bucket between the limits.
 
     The settlement is visible only where a payment was made. Assuming it is unrelated to
@@ -440,7 +436,7 @@ def _latitude_curve(
 
 
 def _latitude(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     res: DiagnosticResult,
     churn: Estimate | None,
     latitudes: tuple[float, ...],

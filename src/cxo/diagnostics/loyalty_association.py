@@ -42,10 +42,11 @@ from cxo.core.messages import Finding, msg
 from cxo.core.verdicts import money_sign, verdict
 from cxo.diagnostics._common import has_values
 from cxo.diagnostics.result import DiagnosticResult, Table
+from cxo.engine.sql import months_between
 from cxo.stats import Estimate
 
 if TYPE_CHECKING:
-    import duckdb
+    from cxo.engine.sql import Runner
 
 ESTIMAND = {
     "outcome": "annual_churn_probability",
@@ -141,7 +142,7 @@ def std_difference(rows: list[tuple[Any, ...]]) -> tuple[Estimate, Estimate]:
 
 
 def penalized_bands(
-    con: duckdb.DuckDBPyConnection, labels: list[str], penalized: list[int], tolerance: float
+    con: Runner, labels: list[str], penalized: list[int], tolerance: float
 ) -> list[int]:
     """Bands that pay more, judged on every contract at its reference date (running and
     ended), so a band without running contracts still counts."""
@@ -165,7 +166,7 @@ def _bands_sql(labels: list[str], ranges: list[tuple[int, int]], penalized: list
 
 
 def churn_rows(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     as_of: date,
     labels: list[str],
     ranges: list[tuple[int, int]],
@@ -207,7 +208,7 @@ def churn_rows(
 
 
 def nps_rows(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     as_of: date,
     labels: list[str],
     ranges: list[tuple[int, int]],
@@ -229,7 +230,7 @@ def nps_rows(
                count(*), sum(r.pts), sum(r.pts * r.pts)
         from r join _ly_customer c using (customer_id)
         join {_bands_sql(labels, ranges, penalized)}
-          on datediff('month', c.since, r.responded_at::date) between b.blo and b.bhi
+          on {months_between("c.since", "r.responded_at::date")} between b.blo and b.bhi
         group by all
         """
     ).fetchall()
@@ -258,7 +259,7 @@ def _rate(events: float, months: float) -> tuple[float, float]:
 
 
 def association(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     res: DiagnosticResult,
     as_of: date,
     labels: list[str],

@@ -40,13 +40,13 @@ from cxo.core.verdicts import verdict
 from cxo.diagnostics._common import first_owner, has_values, require, share
 from cxo.diagnostics.loyalty_association import association, offer
 from cxo.diagnostics.result import DiagnosticResult, Table
+from cxo.engine.sql import months_between
 from cxo.stats import Estimate
 from cxo.stats.bootstrap import moment_sql, percentile_estimate, poisson_boot_normal
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 LOYALTY_TOUCHPOINTS = ("renewal", "contract_change", "billing", "checkout")
 DEFAULT_BANDS = (12, 24)
@@ -71,7 +71,7 @@ def _band_sql(expr: str, edges: tuple[int, ...]) -> str:
     return f"case {' '.join(parts)} else '{labels[-1]}' end"
 
 
-def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
+def as_of_date(con: Runner) -> date:
     """The latest date in the data relevant to the loyalty diagnostic."""
     parts = ["select max(start_date) as d from contracts", "select max(valid_from) from price_list"]
     if has_values(con, "customers", "signup_date"):
@@ -86,7 +86,7 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
 
 
 def run(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     charter: Charter,
     *,
     language: str = "de",
@@ -128,7 +128,7 @@ def run(
 
 
 def _prepare(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     as_of: date,
     bands: tuple[int, ...],
     tolerance: float,
@@ -139,6 +139,7 @@ def _prepare(
     since = "coalesce(cu.signup_date, k.start_date)" if have_customers else "k.start_date"
     seg = "coalesce(cu.segment, '(none)')" if has_values(con, "customers", "segment") else "'(all)'"
     churn = "cu.churn_date" if have_customers else "null::date"
+    tenure = months_between("k.since", "k.ref_date")
     con.execute(
         f"""
         create or replace temp table _ly_contract as
@@ -154,11 +155,23 @@ def _prepare(
             select product, valid_from, coalesce(valid_to, DATE '9999-12-31') as valid_to,
                    new_customer_price
             from price_list
+        ), kp as (
+            select distinct product, ref_date from k
+        ), pick as (
+            -- the price-list row in force at the reference date: the latest valid_from on or
+            -- before it (an ASOF join, written as a window so every engine runs it)
+            select kp.product, kp.ref_date, p.valid_to, p.new_customer_price,
+                   row_number() over (
+                       partition by kp.product, kp.ref_date
+                       order by p.valid_from desc, p.valid_to desc, p.new_customer_price
+                   ) as rn
+            from kp join p on kp.product = p.product and kp.ref_date >= p.valid_from
         )
-        select k.*, datediff('month', k.since, k.ref_date) as tenure_months,
-               {_band_sql("datediff('month', k.since, k.ref_date)", bands)} as band,
+        select k.*, {tenure} as tenure_months,
+               {_band_sql(tenure, bands)} as band,
                case when p.valid_to >= k.ref_date then p.new_customer_price end as list_price
-        from k asof left join p on k.product = p.product and k.ref_date >= p.valid_from
+        from k left join pick p
+          on k.product = p.product and k.ref_date = p.ref_date and p.rn = 1
         """
     )
     con.execute(
@@ -170,16 +183,14 @@ def _prepare(
                sum(monthly_price) as price, sum(list_price) as list_price,
                sum(greatest(monthly_price - list_price, 0)) as tax,
                sum(monthly_price) > sum(list_price) * (1 + {tolerance}) as pays_more,
-               any_value(band) as band
+               arg_max(band, ref_date) as band
         from _ly_contract where list_price is not null
         group by customer_id
         """
     )
 
 
-def _share_paying_more(
-    con: duckdb.DuckDBPyConnection, res: DiagnosticResult, labels: list[str]
-) -> None:
+def _share_paying_more(con: Runner, res: DiagnosticResult, labels: list[str]) -> None:
     """Share of running customers paying more, by band × segment, and overall."""
     share_rows = con.execute(
         """
@@ -205,7 +216,7 @@ def _share_paying_more(
 
 
 def _band_sums(
-    con: duckdb.DuckDBPyConnection, labels: list[str], n_boot: int, rng: np.random.Generator
+    con: Runner, labels: list[str], n_boot: int, rng: np.random.Generator
 ) -> tuple[list[str], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Point sums and bootstrap draws of the band statistics (``p{i}``, ``r{i}``, ``n{i}``)
     and the tax.
@@ -284,7 +295,7 @@ def _band_penalties(
 
 
 def _penalty(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     res: DiagnosticResult,
     bands: tuple[int, ...],
     n_boot: int,

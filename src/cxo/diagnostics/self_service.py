@@ -32,9 +32,8 @@ from cxo.stats.means import mean_normal_from_sums
 from cxo.stats.proportions import proportion_difference
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
     from cxo.stats import Estimate
 
 SELF_SERVICE_TOUCHPOINTS = ("portal", "product_use", "webshop")
@@ -50,7 +49,7 @@ SWITCH_COUNTS = ("fail_known", "ok_known", "fail_switch", "ok_switch")
 
 
 def run(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     charter: Charter,
     *,
     language: str = "de",
@@ -94,9 +93,7 @@ def run(
     return res
 
 
-def _task_rows(
-    con: duckdb.DuckDBPyConnection, have_cases: bool, channels: tuple[str, ...]
-) -> list[dict[str, Any]]:
+def _task_rows(con: Runner, have_cases: bool, channels: tuple[str, ...]) -> list[dict[str, Any]]:
     if have_cases:
         names = ", ".join(f"'{c}'" for c in channels)
         sql = f"""
@@ -132,9 +129,9 @@ def _task_rows(
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def _months(con: duckdb.DuckDBPyConnection) -> float:
+def _months(con: Runner) -> float:
     row = con.execute(
-        "select datediff('day', min(started_at), max(started_at)) from sessions"
+        "select datediff('day', min(started_at)::date, max(started_at)::date) from sessions"
     ).fetchone()
     days = float(row[0]) if row and row[0] is not None else 0.0
     return max(days / 30.4375, 1.0)
@@ -266,24 +263,29 @@ def switch_key(diff: Estimate) -> str:
     return f"diagnostics.selfservice.switch.{'none' if v == 'missing' else v}"
 
 
-def _effort(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> None:
+def _effort(con: Runner, res: DiagnosticResult, tp: str) -> None:
     """Mean CES at the self-service touchpoint by the task of the session before."""
     cur = con.execute(
         """
         with r as (
-            select customer_id, responded_at, ces from responses
+            select response_id, customer_id, responded_at, ces from responses
             where touchpoint = ? and ces is not null and customer_id is not null
         ), s as (
             select customer_id, started_at, task from sessions where customer_id is not null
         ), j as (
-            select r.ces, s.task, r.responded_at - s.started_at as lag
-            from r asof left join s
+            -- the customer's latest session started at or before the response (an ASOF
+            -- join); only one within 24 hours counts, so only those are joined
+            select r.response_id, r.ces, s.task,
+                   row_number() over (
+                       partition by r.response_id order by s.started_at desc, s.task
+                   ) as rn
+            from r left join s
               on r.customer_id = s.customer_id and r.responded_at >= s.started_at
+             and r.responded_at <= s.started_at + interval 24 hour
         )
-        select case when task is not null and lag <= interval 24 hour then task
-                    else '(no session)' end as task,
+        select case when task is not null then task else '(no session)' end as task,
                count(*) as n, sum(ces) as sx, sum(ces * ces) as sxx
-        from j group by 1 order by 1
+        from j where rn = 1 group by 1 order by 1
         """,
         [tp],
     )
@@ -306,7 +308,7 @@ def _effort(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> N
     res.figures["ces_by_task"] = {r[0]: r[2].to_dict() for r in out}
 
 
-def _themes(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, tp: str) -> None:
+def _themes(con: Runner, res: DiagnosticResult, tp: str) -> None:
     """The commonest themes of the comments at the touchpoint (from ``response_themes``)."""
     cols = table_columns(con, "response_themes")
     neg = (

@@ -40,9 +40,8 @@ from cxo.stats.ols import design, grouped_ols
 from cxo.stats.proportions import proportion_difference
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 OUTCOMES = ("opened", "clicked", "unsubscribed", "complained")
 MOMENTS = {
@@ -56,7 +55,7 @@ FATIGUE_CAP = 12
 
 
 def run(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     charter: Charter,
     *,
     language: str = "de",
@@ -96,9 +95,7 @@ def run(
     return res
 
 
-def _classify(
-    con: duckdb.DuckDBPyConnection, have_customers: bool, have_segment: bool, have_stage: bool
-) -> None:
+def _classify(con: Runner, have_customers: bool, have_segment: bool, have_stage: bool) -> None:
     seg = "c.segment" if have_segment else "null"
     join = "left join customers c on c.customer_id = s.customer_id" if have_customers else ""
     if have_stage:
@@ -116,8 +113,9 @@ def _classify(
         from sends s {join}
         """
     )
+    cols = ", ".join(f"b.{c}" for c in ("cid", "sent_at", "pers", "stage", "segment", *OUTCOMES))
     con.execute(
-        """
+        f"""
         create or replace temp table _mk_sends as
         with tot as (
             select count(distinct segment) as nseg, count(distinct stage) as nstage from _mk_base
@@ -131,7 +129,7 @@ def _classify(
             select campaign, arg_max(stage, n) as top, max(n) / sum(n) as share
             from cs group by campaign
         )
-        select b.* exclude (campaign), case when b.pers then 'personalised'
+        select {cols}, case when b.pers then 'personalised'
                          when not camp.anyp and camp.nseg = tot.nseg and camp.nstage = tot.nstage
                          then 'untargeted' else 'targeted' end as kind,
                case when dom.share >= 0.8 then dom.top end as camp_stage
@@ -148,13 +146,13 @@ def _agg_sql(group: str) -> str:
     return ", ".join(parts)
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+def _fetch(con: Runner, sql: str) -> list[dict[str, Any]]:
     cur = con.execute(sql)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
-def _rates(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
+def _rates(con: Runner, res: DiagnosticResult) -> None:
     """Share of untargeted sends; rates by targeting; untargeted − personalised."""
     rows = {
         r["kind"]: r for r in _fetch(con, f"select {_agg_sql('kind')} from _mk_sends group by kind")
@@ -251,7 +249,7 @@ def _points(est: Estimate) -> dict[str, float]:
     return {"value_pp": pp.value, "low_pp": pp.ci_low, "high_pp": pp.ci_high}
 
 
-def _by_stage(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, have_stage: bool) -> None:
+def _by_stage(con: Runner, res: DiagnosticResult, have_stage: bool) -> None:
     if not have_stage:
         return
     agg = _agg_sql("coalesce(stage, '(none)') as stage, kind")
@@ -272,7 +270,7 @@ def _by_stage(con: duckdb.DuckDBPyConnection, res: DiagnosticResult, have_stage:
     )
 
 
-def _fatigue_per_send(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def _fatigue_per_send(con: Runner) -> list[dict[str, Any]]:
     """Sends and unsubscribes by the customer's sends that month (capped) and message kind."""
     return _fetch(
         con,
@@ -291,7 +289,7 @@ def _fatigue_per_send(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     )
 
 
-def _fatigue_cells(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def _fatigue_cells(con: Runner) -> list[dict[str, Any]]:
     """Customer-months by sends, stages and segment: at risk next month, churned next month.
 
     Churn is counted in the month AFTER the sends, among customers still active when it
@@ -338,7 +336,7 @@ def _totals(rows: list[dict[str, Any]], n: str, x: str) -> dict[int, list[float]
     return out
 
 
-def _fatigue(con: duckdb.DuckDBPyConnection, res: DiagnosticResult) -> None:
+def _fatigue(con: Runner, res: DiagnosticResult) -> None:
     """Per-send unsubscribe and per-customer-month churn against sends that month."""
     per_send = _fatigue_per_send(con)
     cells = _fatigue_cells(con)
@@ -424,6 +422,10 @@ def _stage_match(moment: str) -> str:
 
 def _moment_windows(seg: str, lo: Any, hi: Any) -> dict[str, str]:
     """SQL per moment: the customers in it (customer, segment, window start and end)."""
+    # contract anniversaries 1..99 as a literal table (DuckDB's range() and to_years() have
+    # no Spark spelling; a year interval times k is the same date arithmetic on both)
+    anniversaries = f"(values {', '.join(f'({k})' for k in range(1, 100))}) as r(k)"
+    years = "r.k * interval 1 year"
     return {
         "onboarding": f"""
             select c.customer_id, {seg} as segment, c.signup_date::timestamp as t0,
@@ -437,18 +439,16 @@ def _moment_windows(seg: str, lo: Any, hi: Any) -> dict[str, str]:
             where c.churn_date >= DATE '{lo}' and c.churn_date <= DATE '{hi}' - 90""",
         "renewal": f"""
             select c.customer_id, {seg} as segment,
-                   (c.signup_date + to_years(r.k))::timestamp - interval 60 day as t0,
-                   (c.signup_date + to_years(r.k))::timestamp as t1
-            from customers c cross join range(1, 100) r(k)
-            where c.signup_date + to_years(r.k) >= DATE '{lo}' + 60
-              and c.signup_date + to_years(r.k) <= DATE '{hi}'
-              and (c.churn_date is null or c.churn_date > c.signup_date + to_years(r.k))""",
+                   (c.signup_date + {years})::timestamp - interval 60 day as t0,
+                   (c.signup_date + {years})::timestamp as t1
+            from customers c cross join {anniversaries}
+            where c.signup_date + {years} >= DATE '{lo}' + 60
+              and c.signup_date + {years} <= DATE '{hi}'
+              and (c.churn_date is null or c.churn_date > c.signup_date + {years})""",
     }
 
 
-def _served(
-    con: duckdb.DuckDBPyConnection, moment: str, window: str, have_stage: bool
-) -> dict[str, tuple[int, int]]:
+def _served(con: Runner, moment: str, window: str, have_stage: bool) -> dict[str, tuple[int, int]]:
     """Per segment: customers in the moment, and those a dedicated send reached in it."""
     served_sql = _stage_match(moment) if have_stage else "s.pers"
     out: dict[str, tuple[int, int]] = {}
@@ -470,7 +470,7 @@ def _served(
 
 
 def _moments(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     res: DiagnosticResult,
     charter: Charter,
     have_segment: bool,

@@ -5,9 +5,11 @@ here a Spark session reads them through ibis' pyspark backend and
 :func:`cxo.engine.scorecard.build_scorecard` runs unchanged. Results equal DuckDB's (counts
 exactly, statistics to 1e-9; ``tests/spark``).
 
-Only the scorecard is on ibis so far. The assessment, diagnostics, initiative effects and
-theme impact are DuckDB SQL; asked for on Spark they raise :class:`EngineUnavailable`, which
-names what to do instead (read the lake with DuckDB: ``[lake] analytics = true``).
+The four diagnostics run their DuckDB-dialect SQL on Spark through :mod:`cxo.engine.sql`
+(sqlglot-transpiled, over temp views of the lake). The assessment, initiative effects and
+theme impact are DuckDB SQL not yet ported; asked for on Spark they raise
+:class:`EngineUnavailable`, which names what to do instead (read the lake with DuckDB:
+``[lake] analytics = true``).
 
 The session is local (``local[2]``; ``CXO_SPARK_MASTER`` names a cluster instead), in UTC,
 without its web UI, bound to 127.0.0.1, with few shuffle partitions; one per process.
@@ -43,16 +45,19 @@ class EngineUnavailable(CxoError):
     http_status = 501
 
 
-def check_engine(engine: str | None, ws: Workspace, analysis: str) -> str:
-    """The engine to use: ``engine`` or the workspace's ``[analytics] engine``; only the
-    scorecard runs on Spark (``analysis`` names the caller for the error)."""
+def check_engine(
+    engine: str | None, ws: Workspace, analysis: str, *, on_spark: bool = False
+) -> str:
+    """The engine to use: ``engine`` or the workspace's ``[analytics] engine``. The scorecard
+    and the analyses that say ``on_spark`` (the diagnostics, through :mod:`cxo.engine.sql`)
+    run on Spark; ``analysis`` names the caller for the error."""
     chosen = engine or ws.settings.engine
     if chosen not in ENGINES:
         raise UsageError(f"--engine {chosen!r}: choose one of {', '.join(ENGINES)}")
-    if chosen == "spark" and analysis != "scorecard":
+    if chosen == "spark" and analysis != "scorecard" and not on_spark:
         raise EngineUnavailable(
-            f"{analysis} does not run on Spark yet: it is DuckDB SQL, only the scorecard is "
-            "expressed in ibis",
+            f"{analysis} does not run on Spark yet: it is DuckDB SQL not yet ported "
+            "(the scorecard and the diagnostics run on Spark)",
             hint="publish the lake (`cxo publish`) and let DuckDB read it "
             "([lake] analytics = true), or use --engine duckdb",
         )

@@ -62,14 +62,25 @@ def poisson_boot_normal(
         for i in range(k):
             for j in range(i, k):
                 cov[i, j] = cov[j, i] = float(r[f"c{i}_{j}"] or 0.0)
-        # eigen-decomposition tolerates the singular covariances of constant statistics
-        vals, vecs = np.linalg.eigh(cov)
+        # Factor the correlation, not the covariance: the statistics differ in scale by up to
+        # 1e8 (a count next to revenue × contacts), and the eigenvectors of so ill-conditioned
+        # a covariance move by 1e-9 when the moments move by one rounding step (two engines
+        # summing in a different order); those of the correlation move by 1e-15. The
+        # eigen-decomposition tolerates the singular matrices of constant statistics.
+        scale = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+        scale = np.where(scale > 0, scale, 1.0)
+        vals, vecs = np.linalg.eigh(cov / np.outer(scale, scale))
         # An eigenvector's sign is arbitrary, and rounding noise in the moments (parallel sums)
         # can flip it between runs; fix it (largest component positive) so the seeded draws
-        # are the same run after run.
-        largest = np.argmax(np.abs(vecs), axis=0)
+        # are the same run after run. Components of equal size are common in a correlation's
+        # eigenvectors ((1, -1)/√2): the first of those within 1e-9 of the largest decides.
+        size = np.abs(vecs)
+        largest = np.argmax(size >= size.max(axis=0) * (1 - 1e-9), axis=0)
         vecs = vecs * np.where(vecs[largest, np.arange(k)] < 0, -1.0, 1.0)
-        root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+        # Eigenvalues at rounding level are zero: a duplicated statistic makes the matrix
+        # singular, and its null eigenvalue comes out as ±1e-16, whose root would add noise.
+        vals = np.where(vals > k * 1e-12 * max(float(vals.max()), 0.0), vals, 0.0)
+        root = scale[:, None] * (vecs * np.sqrt(vals))
         out[:, g, :] = mean + rng.standard_normal((n_boot, k)) @ root.T
     return out
 
