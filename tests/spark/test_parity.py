@@ -177,14 +177,14 @@ def test_a_statement_returning_many_rows_is_refused_not_collected(company: Works
 
 @pytest.mark.parametrize(
     "command",
-    [["initiative", "measure", "chatbot"], ["text", "impact"]],
-    ids=["initiative-measure", "text-impact"],
+    [["initiative", "measure", "chatbot"]],
+    ids=["initiative-measure"],  # theme impact: tests/spark/test_theme_impact.py
 )
 def test_more_analyses_on_spark_equal_duckdb(company: Workspace, command: list[str]) -> None:
     base = [*command, "--workspace", str(company.root), "--json"]
     on_spark = CliRunner().invoke(app, [*base, "--engine", "spark"])
     if on_spark.exit_code == 2 and "does not run on Spark yet" in on_spark.output:
-        pytest.xfail(f"initiative effects and theme impact: {NOT_ON_IBIS}")  # the known gap
+        pytest.xfail(f"initiative effects: {NOT_ON_IBIS}")  # the known gap
     assert on_spark.exit_code == 0, on_spark.output
     on_duckdb = CliRunner().invoke(app, base)
     _same(json.loads(on_duckdb.stdout), json.loads(on_spark.stdout))

@@ -7,10 +7,13 @@ is every figure of theme impact, intervals included (same seed, same patterns, s
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cxo.cli.main import app
 from cxo.ingest.api import import_file
 from cxo.lake import manifest, publish
 from cxo.simulate import simulate
@@ -57,3 +60,12 @@ def test_patterns_and_theme_impact_equal_on_spark(tagged: Workspace) -> None:
     ]
     assert spark == duck
     assert any(r["ci_high"] < 0 for r in duck)  # the simulator plants pains
+
+
+def test_the_cli_computes_theme_impact_on_spark(tagged: Workspace) -> None:
+    base = ["text", "impact", "--workspace", str(tagged.root), "--boot", "100", "--json"]
+    on_spark = CliRunner().invoke(app, [*base, "--engine", "spark"])
+    assert on_spark.exit_code == 0, on_spark.output
+    on_duckdb = CliRunner().invoke(app, base)
+    assert on_duckdb.exit_code == 0, on_duckdb.output
+    assert json.loads(on_spark.stdout) == json.loads(on_duckdb.stdout)

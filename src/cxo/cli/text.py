@@ -523,7 +523,7 @@ def impact_cmd(
     from cxo.text.impact_data import impact_inputs, impact_patterns
 
     ws = workspace(ws_path)
-    chosen = check_engine(engine, ws, "theme impact")
+    chosen = check_engine(engine, ws, "theme impact", on_spark=True)
     res = theme_impact(**impact_inputs(impact_patterns(ws, chosen)), n_boot=boot)
     if as_json:
         print_json([r.to_dict() for r in res])

@@ -6,8 +6,9 @@ here a Spark session reads them through ibis' pyspark backend and
 exactly, statistics to 1e-9; ``tests/spark``).
 
 The four diagnostics run their DuckDB-dialect SQL on Spark through :mod:`cxo.engine.sql`
-(sqlglot-transpiled, over temp views of the lake). The assessment, initiative effects and
-theme impact are DuckDB SQL not yet ported; asked for on Spark they raise
+(sqlglot-transpiled, over temp views of the lake); theme impact counts its response patterns
+with one ibis expression (:mod:`cxo.text.impact_data`). The assessment and initiative effects
+are DuckDB SQL not yet ported; asked for on Spark they raise
 :class:`EngineUnavailable`, which names what to do instead (read the lake with DuckDB:
 ``[lake] analytics = true``).
 
