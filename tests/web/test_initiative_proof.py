@@ -78,9 +78,50 @@ def test_the_api_measures_with_each_comparison_group(lea: httpx.Client) -> None:
     assert set(err) == {"error", "message", "hint"}
     assert "no stored target list" in err["message"]
     assert "--control matched --customers FILE" in err["hint"]
+    assert f"POST the list to /api/v1/initiatives/{KEY}/effect" in err["hint"]
     wrong = lea.get(url, params={"control": "random"})
     assert wrong.status_code == 422
     assert wrong.json()["error"] == "invalid_request"
+
+
+def test_the_api_measures_against_matched_customers_it_is_given(
+    ws: Workspace, lea: httpx.Client
+) -> None:
+    launch = get_initiative(ws.app_database_url, KEY).launch
+    assert launch is not None
+    with ws.connect(read_only=True) as con:  # a campaign list: every third earlier respondent
+        rows = con.execute(
+            "select distinct customer_id from responses where customer_id is not null "
+            "and responded_at < ? order by customer_id",
+            [launch],
+        ).fetchall()
+    ids = [str(r[0]) for r in rows][::3]
+    url = f"/api/v1/initiatives/{KEY}/effect"
+    got = lea.post(url, json={"control": "matched", "customers": ids})
+    assert got.status_code == 200, got.text
+    effect = got.json()["effect"]
+    assert effect["comparison"] == "matched"
+    assert effect["matching"]["targeted"] == len(ids)
+    assert effect["matching"]["matched"] > 0
+    # the same measurement as the library's (what `cxo initiative measure --customers` runs)
+    from cxo.initiatives import measure
+    from cxo.report.initiatives import to_json
+
+    proof = measure(
+        ws, get_initiative(ws.app_database_url, KEY), comparison="matched", customers=ids
+    )
+    expected = to_json(proof, ws.settings.language, ws.settings.currency)
+    assert effect["nps"] == expected["effect"]["nps"]
+    none = lea.post(url, json={"control": "matched", "customers": []})
+    assert none.status_code == 400
+    assert "needs `customers`" in none.json()["message"]
+    blank = lea.post(url, json={"control": "matched", "customers": [ids[0], " "]})
+    assert blank.status_code == 400
+    assert "customers[1]" in blank.json()["message"]
+    extra = lea.post(url, json={"control": "matched", "customers": ids, "seed": 3})
+    assert extra.status_code == 422
+    no_csrf = httpx.post(f"{lea.base_url}{url}", json={"customers": ids}, cookies=lea.cookies)
+    assert no_csrf.status_code in (401, 403)
 
 
 def test_the_effect_fragment_carries_the_event_study(lea: httpx.Client) -> None:

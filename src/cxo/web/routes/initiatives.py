@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
 
 from cxo.web import access
 from cxo.web.access import Scope
@@ -105,10 +106,57 @@ def initiative_effect(
         raise InsufficientDataError(
             f"control=matched needs the customers initiative {ini.key} targets, and it has "
             "no stored target list",
-            hint=f"measure it with `cxo initiative measure {ini.key} --control matched "
-            "--customers FILE` (one customer_id a line), or use control=touchpoints",
+            hint=f"POST the list to /api/v1/initiatives/{ini.key}/effect "
+            '({"control": "matched", "customers": [...]}), or measure it with '
+            f"`cxo initiative measure {ini.key} --control matched --customers FILE` "
+            "(one customer_id a line), or use control=touchpoints",
         )
     proof = measure(
         workspace, ini, pre_months=pre_months, post_months=post_months, comparison=control
+    )
+    return to_json(proof, workspace.settings.language, workspace.settings.currency)
+
+
+MAX_TARGETED = 5_000_000
+"""Customer ids one measurement request may name."""
+
+
+class EffectIn(BaseModel):
+    """A measurement against a comparison group that needs the targeted customers."""
+
+    model_config = ConfigDict(extra="forbid")
+    control: Control = "matched"
+    customers: list[str] = Field(default_factory=list, max_length=MAX_TARGETED)
+    pre_months: int = Field(default=12, ge=1, le=120)
+    post_months: int | None = Field(default=None, ge=1, le=120)
+
+
+@router.post("/{key}/effect")
+def initiative_effect_for(
+    workspace: CurrentWorkspace, user: Reader, key: str, body: EffectIn
+) -> dict[str, Any]:
+    """Measured effect with the targeted customers in the request (what ``cxo initiative
+    measure KEY --control matched --customers FILE`` reads from its file): ``matched`` pairs
+    each of them with a customer of the same segment, tenure band and pre-launch NPS."""
+    from cxo.errors import UsageError
+    from cxo.initiatives import measure
+    from cxo.report.initiatives import to_json
+
+    ini = access.initiative(workspace, Scope.of(workspace, user), key)
+    ids = [c.strip() for c in body.customers]
+    if body.control == "matched" and not [c for c in ids if c]:
+        raise UsageError(
+            "control=matched needs `customers`: the ids of the customers the initiative targets"
+        )
+    if any(not c for c in ids):
+        blank = ids.index("")
+        raise UsageError(f"customers[{blank}]: an empty customer id")
+    proof = measure(
+        workspace,
+        ini,
+        pre_months=body.pre_months,
+        post_months=body.post_months,
+        comparison=body.control,
+        customers=ids or None,
     )
     return to_json(proof, workspace.settings.language, workspace.settings.currency)
