@@ -27,6 +27,7 @@ MODULES = (
     "initiatives",
     "text_eval",
     "web",
+    "scale",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -40,6 +40,19 @@ __all__ = ["Assessment", "assess"]
 SCHEMA_VERSION = 1
 DUCKDB_MEMORY = "1GB"
 """DuckDB's memory limit while assessing (it spills to ``data/tmp`` beyond it)."""
+DUCKDB_MEMORY_LARGE = "3GB"
+LARGE_RESPONSES = 20_000_000
+"""From this many responses on, DuckDB gets DUCKDB_MEMORY_LARGE: at 100M responses the working
+tables' blocks that must stay pinned while a query runs no longer fit in 1 GB ("failed to pin
+block", measured at 10M customers / 103M responses)."""
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute(
+        "select estimated_size from duckdb_tables() where table_name = 'responses' limit 1"
+    ).fetchone()
+    n = int(row[0]) if row and row[0] is not None else 0
+    return DUCKDB_MEMORY_LARGE if n >= LARGE_RESPONSES else DUCKDB_MEMORY
 
 
 def _sql_path(path: Path) -> str:
@@ -126,7 +139,7 @@ def assess(
         # The working tables (one row per response, customer × touchpoint, …) spill to disk
         # beyond this, so that DuckDB and the pandas/statsmodels side fit in 4 GB at 1M
         # customers / 10M responses.
-        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET memory_limit = '{_memory_limit(con)}'")
         con.execute(f"SET temp_directory = '{_sql_path(ws.data_dir / 'tmp')}'")
         prep = prepare(con, as_of)
         notes = list(prep.notes)

@@ -44,11 +44,13 @@ def mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[st
             """with d as (select date '1970-01-01' as z, max(e) as e from _a_end)
                select a.touchpoint, a.theme, c.rowid as customer_id, c.segment, ct.dgrp as grp,
                       c.churn_date is not null as churned,
-                      datediff('day', d.z, ct.idx) as s,
-                      datediff('day', d.z, a.m) as m,
-                      datediff('day', d.z, coalesce(c.churn_date, d.e)) as e,
-                      datediff('day', d.z, (c.signup_date + interval 13 month)::date) as b1,
-                      datediff('day', d.z, (c.signup_date + interval 25 month)::date) as b2
+                      datediff('day', d.z, ct.idx)::integer as s,
+                      datediff('day', d.z, a.m)::integer as m,
+                      datediff('day', d.z, coalesce(c.churn_date, d.e))::integer as e,
+                      datediff('day', d.z, (c.signup_date + interval 13 month)::date)::integer
+                        as b1,
+                      datediff('day', d.z, (c.signup_date + interval 25 month)::date)::integer
+                        as b2
                from _a_aff a join _a_cand k using (touchpoint, theme)
                join _a_c c using (customer_id)
                join _a_ct ct using (customer_id, touchpoint)
@@ -76,12 +78,13 @@ def mention_lives(con: duckdb.DuckDBPyConnection, cand: pd.DataFrame) -> dict[st
         starts = np.searchsorted(themes[by_theme], np.arange(len(th_names) + 1))
         lives[str(tp)] = Lives(
             customer=cols["customer_id"][at].astype(np.int64),
-            segment=seg_code[at],
+            segment=seg_code[at].astype(np.int32),
             segments=seg_names,
-            grp_code=grp_code[at],
+            grp_code=grp_code[at].astype(np.int32),
             grp_names=grp_names,
             churned=cols["churned"][at].astype(bool),
-            days={c: cols[c][at].astype(np.int64) for c in ("s", "m", "e", "b1", "b2")},
+            # days since 1970 fit 32 bits: half the memory of these arrays (10M customers)
+            days={c: cols[c][at].astype(np.int32) for c in ("s", "m", "e", "b1", "b2")},
             theme_rows={
                 str(t): by_theme[starts[j] : starts[j + 1]]
                 for j, t in enumerate(th_names)

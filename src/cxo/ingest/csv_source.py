@@ -53,6 +53,7 @@ def open_csv_source(
         delimiter=delim,
         marked=tf.marked,
         total=tf.path.stat().st_size,
+        total_is_bytes=True,
         notes=notes,
         encoding=tf.encoding,
         fallback_path=tf.path,

@@ -254,6 +254,7 @@ def map_source(base: Source, mapping: Mapping, table: str, file_hash: str | None
         file_hash=file_hash,
         raw_style="json",
         total=base.total,
+        total_is_bytes=base.total_is_bytes,
         notes=list(base.notes),
         encoding=base.encoding,
         marked=base.marked,

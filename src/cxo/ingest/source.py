@@ -61,6 +61,8 @@ class Source:
     delimiter: str = ","
     marked: bool = False
     total: int | None = None
+    total_is_bytes: bool = False
+    """Whether :attr:`total` counts bytes (CSV) rather than rows (Parquet, XLSX)."""
     notes: list[Message] = field(default_factory=list)
     """What a person should know about how the source was read (encoding, separator, …)."""
     encoding: str | None = None
@@ -74,6 +76,12 @@ class Source:
     """For CSV: the UTF-8 file Python's csv module re-reads when Arrow cannot parse it."""
     hash_after_read: Callable[[], str] | None = None
     """For sources hashed while streaming (SQL): the hash, valid once batches are consumed."""
+
+    def expected_rows(self) -> int | None:
+        """About how many rows the source holds (from a byte count: at most one per 32)."""
+        if self.total is None:
+            return None
+        return self.total // 32 if self.total_is_bytes else self.total
 
     def batches(self, progress: Progress | None = None) -> Iterator[pa.RecordBatch]:
         """Stream the staging batches."""

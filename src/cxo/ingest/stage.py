@@ -60,7 +60,7 @@ def check_source(
     """
     raw = raw_sql(source.raw_style, source.delimiter, source.headers)
     key_sql = _key_hash_sql(table, mapping)
-    seen = SeenKeys()
+    seen = SeenKeys(source.expected_rows())  # sized to the source when it is known
     groups = _prefetch(_grouped(source.batches(advance)))
     try:
         first = next(groups, None)
