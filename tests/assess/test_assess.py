@@ -186,6 +186,14 @@ def test_planted_pain_ranked_first_with_owner_money_and_flag(planted: Workspace)
     assert f"{result.customers:,} Kunden".replace(",", ".") in german
 
 
+def test_each_step_is_announced_in_order(planted: Workspace) -> None:
+    from cxo.assess import STEPS
+
+    seen: list[str] = []
+    cxo.assess(planted, n_boot=0, on_step=seen.append)
+    assert tuple(seen) == STEPS
+
+
 def test_no_pain_means_nothing_flagged_at_billing(tmp_path: Path) -> None:
     ws = build(tmp_path / "ws", n=2500, seed=3, pain=False)
     result = cxo.assess(ws, n_boot=0)

@@ -41,6 +41,11 @@ def test_diagnose_all_reports_each(make_ws) -> None:
     assert data["selfservice"]["diagnostic"] == "selfservice"
     assert data["loyalty"]["error"] == "missing_data"
     assert data["complaints"]["error"] == "missing_data"
+    from cxo import diagnostics
+
+    seen: list[str] = []
+    diagnostics.diagnose_all(ws, on_step=seen.append)
+    assert tuple(seen) == diagnostics.NAMES
 
 
 def test_bad_as_of_is_a_usage_error(make_ws) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["Assessment", "assess"]
 
 SCHEMA_VERSION = 1
+STEPS = ("prepare", "pains", "drivers", "linkage", "trend", "focus")
+"""The assessment's steps, in order (``assess(on_step=...)`` names each as it starts)."""
 DUCKDB_MEMORY = "1GB"
 """DuckDB's memory limit while assessing (it spills to ``data/tmp`` beyond it)."""
 DUCKDB_MEMORY_LARGE = "3GB"
@@ -117,13 +120,17 @@ def assess(
     seed: int = 0,
     as_of: dt.date | None = None,
     engine: str | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> Assessment:
     """The Standortbestimmung of ``workspace`` (a :class:`Workspace` or its directory).
 
     Raises ``MissingDataError``/``InsufficientDataError`` naming what is missing when the
     workspace holds too little data for a meaningful result. ``engine="spark"`` raises
     :class:`~cxo.engine.spark.EngineUnavailable`: the assessment is DuckDB SQL so far.
+    ``on_step`` is called with the name of each of the :data:`STEPS` as it starts (the CLI's
+    progress bar).
     """
+    step = on_step or (lambda _name: None)
     from cxo.engine.spark import check_engine
 
     ws = (
@@ -141,8 +148,10 @@ def assess(
         # customers / 10M responses.
         con.execute(f"SET memory_limit = '{_memory_limit(con)}'")
         con.execute(f"SET temp_directory = '{_sql_path(ws.data_dir / 'tmp')}'")
+        step("prepare")
         prep = prepare(con, as_of)
         notes = list(prep.notes)
+        step("pains")
         pains = find_pains(
             con,
             charter,
@@ -151,15 +160,19 @@ def assess(
             language=language,
             seed=seed,
         )
+        step("drivers")
         drivers = _drivers(con, prep.has_ratings, n_boot, seed, notes)
+        step("linkage")
         link: Linkage | None = None
         try:
             link = linkage(con, charter, currency=currency, has_revenue=prep.has_revenue, seed=seed)
         except InsufficientDataError as exc:
             notes.append(msg("assess.note.linkage_not_computed", reason=exc.message))
+        step("trend")
         tr = trend(con)
         if tr is None:
             notes.append(msg("assess.note.no_trend", quarters=3, answers=30))
+    step("focus")
     _unknown_touchpoints(charter, pains, notes)
     fc = focus(
         ws.settings.company_type if ws.settings.company_type != "custom" else charter.company.type,

@@ -14,6 +14,7 @@ from cxo.cli.common import (
     err_console,
     handle_errors,
     print_json,
+    progress,
     workspace,
 )
 
@@ -35,11 +36,18 @@ def assess_command(
     engine: EngineOption = None,
 ) -> None:
     """Where it hurts, who owns it, what it costs; writes reports/assessment-<n>.json/.html."""
-    from cxo.assess import assess
+    from cxo.assess import STEPS, assess
     from cxo.report.assessment import summary, to_json, write_assessment
 
     ws = workspace(path)
-    result = assess(ws, n_boot=boot, seed=seed, engine=engine)
+    with progress() as bar:
+        task = bar.add_task("assess", total=len(STEPS))
+
+        def step(name: str) -> None:
+            bar.update(task, completed=STEPS.index(name), description=f"assess: {name}")
+
+        result = assess(ws, n_boot=boot, seed=seed, engine=engine, on_step=step)
+        bar.update(task, completed=len(STEPS), description="assess")
     json_path, html_path = write_assessment(ws, result)
     if as_json:
         print_json(to_json(result))

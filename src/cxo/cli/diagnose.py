@@ -14,6 +14,7 @@ from cxo.cli.common import (
     handle_errors,
     option_date,
     print_json,
+    progress,
     workspace,
 )
 
@@ -142,7 +143,15 @@ def all_cmd(
 
     space = workspace(ws)
     version = board_inputs.data_version(space)  # before: an import meanwhile makes it stale
-    results = diagnostics.diagnose_all(space, engine=engine)
+    with progress() as bar:
+        task = bar.add_task("diagnose", total=len(diagnostics.NAMES))
+
+        def step(name: str) -> None:
+            done = diagnostics.NAMES.index(name)
+            bar.update(task, completed=done, description=f"diagnose: {name}")
+
+        results = diagnostics.diagnose_all(space, engine=engine, on_step=step)
+        bar.update(task, completed=len(diagnostics.NAMES), description="diagnose")
     board_inputs.save_after_diagnostics(space, version, results, saved_by="cxo diagnose all")
     if as_json:
         print_json(
