@@ -41,19 +41,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cxo.demo import IMPORT_ORDER  # parents before children, as `cxo demo` imports
+
 SIZES = {"quick": [10_000], "full": [100_000, 1_000_000, 10_000_000]}
 RESULTS = Path(__file__).resolve().parent / "results"
 WORK = Path(os.environ.get("CXO_SCALE_DIR", "/tmp/scale_work"))
-IMPORT_ORDER = (
-    "customers",
-    "contracts",
-    "price_list",
-    "responses",
-    "ratings",
-    "cases",
-    "sends",
-    "sessions",
-)
 COMPANY_TYPE = "service"
 
 _WRAPPER = """

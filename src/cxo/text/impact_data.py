@@ -86,17 +86,13 @@ def _collect(expr: ir.Table) -> ImpactPatterns:
 
 def impact_patterns(ws: Workspace, engine: str = "duckdb") -> ImpactPatterns:
     """The workspace's response patterns, counted on ``engine`` (``duckdb`` or ``spark``)."""
+    from cxo.text.workspace import ws_tables
+
     if engine == "spark":
         return _spark_patterns(ws)
     con = ws.ibis(read_only=True)
     try:
-        names = {
-            r[0]
-            for r in con.con.execute(
-                "select table_name from duckdb_tables() union select view_name from duckdb_views()"
-            ).fetchall()
-        }
-        if not {"response_text", "response_themes"} <= names:
+        if not {"response_text", "response_themes"} <= ws_tables(con.con):
             raise MissingDataError(
                 "the comments are not analysed yet (table `response_text`)", hint=_MISSING_HINT
             )
