@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cxo.errors import CxoError, UsageError
 
 if TYPE_CHECKING:
+    import pandas as pd
     import sqlglot.expressions as exp
 
     from cxo.workspace import Workspace
@@ -78,6 +79,42 @@ def months_between(start: str, end: str) -> str:
     '((year(b) * 12 + month(b)) - (year(a) * 12 + month(a)))'
     """
     return f"((year({end}) * 12 + month({end})) - (year({start}) * 12 + month({start})))"
+
+
+def frame(con: Runner, query: str, parameters: object = None) -> pd.DataFrame:
+    """The result of ``query`` as a pandas frame, on either engine.
+
+    On DuckDB the connection's own ``.df()`` (fast, typed); on Spark the fetched rows with
+    the statement's column names (an aggregate: :class:`DriverCollectExceeded` bounds it).
+    """
+    import pandas as pd
+
+    if isinstance(con, SparkRunner):
+        rows = con.execute(query, parameters)
+        names = [str(d[0]) for d in rows.description]
+        return pd.DataFrame.from_records(rows.fetchall(), columns=names)
+    result: pd.DataFrame = con.execute(query, parameters).df()  # type: ignore[attr-defined]
+    return result
+
+
+def scalar(con: Runner, query: str, parameters: object = None) -> Any:
+    """The first column of the first row of ``query`` (``None`` when it returns no row)."""
+    row = con.execute(query, parameters).fetchone()
+    return row[0] if row else None
+
+
+def temp_table(con: Runner, name: str, data: pd.DataFrame) -> None:
+    """Create (or replace) temp table ``name`` holding ``data`` (a small key table from Python:
+    candidate cells, a target list of customer ids), on either engine."""
+    if isinstance(con, SparkRunner):
+        con.temp_from_pandas(name, data)
+        return
+    view = f"_cxo_{name}_src"
+    con.register(view, data)  # type: ignore[attr-defined]
+    try:
+        con.execute(f'create or replace temp table "{name}" as select * from "{view}"')
+    finally:
+        con.unregister(view)  # type: ignore[attr-defined]
 
 
 def table_columns(con: Runner, table: str) -> set[str]:
@@ -242,6 +279,16 @@ class SparkRunner:
             )
         self.largest_collect = max(self.largest_collect, len(rows))
         return _Rows(rows, list(df.columns))
+
+    def temp_from_pandas(self, name: str, data: pd.DataFrame) -> None:
+        """Temp view ``name`` holding ``data`` (materialised: later statements see a copy)."""
+        df = self.spark.createDataFrame(data) if len(data.columns) else None
+        if df is None:
+            raise UsageError(f"temp table {name} needs at least one column")
+        df = df.localCheckpoint(eager=True)
+        self._drop(name)
+        df.createOrReplaceTempView(name)
+        self._temp[name] = df
 
     def _drop(self, name: str) -> None:
         df = self._temp.pop(name, None)
