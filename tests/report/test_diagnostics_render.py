@@ -15,7 +15,7 @@ from cxo import diagnostics
 from cxo.core.messages import Finding, msg
 from cxo.diagnostics import DiagnosticResult, Table
 from cxo.report import diagnostics as render
-from cxo.stats import Estimate
+from cxo.stats import Estimate, proportion
 from cxo.workspace import Workspace
 from tests.diagnostics import diag_synth as synth
 
@@ -91,7 +91,9 @@ def test_german_decimals_in_german_output(results: dict[str, DiagnosticResult]) 
     assert re.search(r"\d\.\d %", en)
     assert re.search(r"[+-]\d+,\d\d Pp\.", de)
     html_de = render.section(res, "de")
-    assert re.search(r"<td class=\"num\">\d+,\d+ \[\d+,\d+; \d+,\d+\]</td>", html_de)
+    # rates in the tables: percent with German decimals
+    assert re.search(r"<td class=\"num\">\d+,\d+ % \[\d+,\d+ %; \d+,\d+ %\]</td>", html_de)
+    assert not re.search(r"\d\.\d+ %", html_de)  # no English decimals
 
 
 def test_to_json_keeps_the_old_keys(results: dict[str, DiagnosticResult]) -> None:
@@ -173,7 +175,7 @@ def test_exact_sentences_and_cells() -> None:
     )
     html = render.section(res, "en")
     assert "onboarding / &lt;b&gt;vip&lt;/b&gt;" in html
-    assert '<td class="num">0.0058 [0.0046; 0.0069]</td>' in html
+    assert '<td class="num">+0.58 pp [+0.46 pp; +0.69 pp]</td>' in html  # a difference of rates
     assert '<td class="num">1,234</td>' in html
     assert "<td>True</td>" in html
     assert "<td></td>" in html
@@ -190,3 +192,36 @@ def gaps_of(res: DiagnosticResult) -> list[dict[str, str]]:
 def test_owner_text_without_owner() -> None:
     assert render.owner_text({"touchpoint": "x"}, "de") == "kein Verantwortlicher im Charter"
     assert render.owner_text({"accountable": "A. B.", "touchpoint": None}, "en") == "? (A. B.)"
+
+
+def test_table_cells_in_the_unit_of_their_column() -> None:
+    """Shares read as percent, differences of shares as points, other decimals as three
+    significant digits — in each language's format (the loyalty table showed "1 [0,996; 1]")."""
+    share = Estimate(value=0.151, ci_low=0.149, ci_high=0.153)
+    assert render.cell(share, "de", kind=render.column_kind("x", "share_paying_more")) == (
+        "15,1 % [14,9 %; 15,3 %]"
+    )
+    assert render.cell(0.004, "en", kind=render.column_kind("x", "unsubscribe_rate_per_send")) == (
+        "0.40 %"
+    )
+    assert render.cell(0.07, "en", kind=render.column_kind("association", "naive_difference")) == (
+        "+7.0 pp"
+    )
+    assert render.column_kind("x", "contacts_per_case") == "sig"
+    assert render.cell(1.2345, "de", kind="sig") == "1,23"
+    shares = proportion(996, 1000)  # a share is percent even where the column is unknown
+    assert render.cell(shares, "en").startswith("99.6 % [")
+
+
+def test_owner_names_the_touchpoint_by_its_label() -> None:
+    owner = {
+        "touchpoint": "contract_change",
+        "department": "Sales",
+        "accountable": "Jana Krüger",
+        "touchpoint_en": "Contract change",
+        "touchpoint_de": "Vertragsänderung",
+    }
+    assert render.owner_text(owner, "de") == "Sales (Jana Krüger), Vertragsänderung"
+    assert render.owner_text(owner, "en") == "Sales (Jana Krüger), Contract change"
+    del owner["touchpoint_en"]  # results saved before labels were carried: the key
+    assert render.owner_text(owner, "en") == "Sales (Jana Krüger), contract_change"

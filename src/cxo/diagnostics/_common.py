@@ -83,12 +83,18 @@ def has_values(con: Runner, table: str, column: str) -> bool:
     return bool(row and row[0])
 
 
+UI = ("en", "de")
+"""The languages of the report."""
+
+
 def first_owner(charter: Charter, candidates: tuple[str, ...]) -> dict[str, str | None]:
     """Owner of the first touchpoint in ``candidates`` the charter defines."""
     keys = charter.keys("touchpoint")
     for tp in candidates:
         if tp in keys:
-            return charter.owner_of(tp)
+            # the touchpoint's label in both languages: the report names it, not its key
+            labels = {f"touchpoint_{lang}": charter.label("touchpoint", tp, lang) for lang in UI}
+            return {**charter.owner_of(tp), **labels}
     return {"touchpoint": None, "department": None, "accountable": None}
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cxo.core.messages import Message
 from cxo.report import format as fmt
 from cxo.report import html, messages
-from cxo.stats import Estimate
+from cxo.stats import Estimate, ProportionEstimate
 
 if TYPE_CHECKING:
     from cxo.diagnostics import DiagnosticResult
@@ -50,8 +50,10 @@ def title(result: DiagnosticResult, language: str) -> str:
 
 
 def owner_text(owner: dict[str, str | None], language: str) -> str:
-    """ "Department (Person), touchpoint" or the note that the charter names nobody."""
-    dept, person, tp = owner.get("department"), owner.get("accountable"), owner.get("touchpoint")
+    """ "Department (Person), touchpoint" (its label in ``language`` where the result carries
+    one) or the note that the charter names nobody."""
+    dept, person = owner.get("department"), owner.get("accountable")
+    tp = owner.get(f"touchpoint_{language}") or owner.get("touchpoint")
     if not dept and not person:
         return messages.message("common.no_owner", language)
     who = f"{dept or '?'}" + (f" ({person})" if person else "")
@@ -75,14 +77,63 @@ def summary(
     return "\n".join(lines)
 
 
-def cell(value: Any, language: str, currency: str = "EUR") -> str:
-    """A table cell for people: estimates as ``value [low; high]``, three significant digits
-    for decimals, separators for counts."""
+PERCENT_COLUMNS = frozenset(
+    {
+        "share_paying_more",
+        "naive_vs_first_band",
+        "adjusted_within_product",
+        "annual_churn_paying_more",
+        "annual_churn_not",
+        "opened_rate",
+        "clicked_rate",
+        "churn_rate_next_month",
+        "share_reached",
+        "escalation_rate",
+        "first_contact_resolution",
+        "success_rate",
+        "switch_rate_after_failure",
+        "switch_rate_after_success",
+        "share_of_responses",
+        "share_negative",
+    }
+)
+"""Table columns holding shares or rates (0.151): shown as percent (``15.1 %``)."""
+SMALL_PERCENT_COLUMNS = frozenset(
+    {"unsubscribed_rate", "complained_rate", "unsubscribe_rate_per_send"}
+)
+"""Shares of a few per mille: percent with two decimals (``0.40 %``)."""
+POINTS_COLUMNS = frozenset(
+    {"difference_within_bundle", "excess_switch_rate", "naive_difference", "adjusted_difference"}
+)
+"""Differences of shares: percentage points (``+2.5 pp``)."""
+
+
+def column_kind(table: str, column: str) -> str:
+    """The message spec of a table column's numbers (``sig`` unless it holds shares)."""
+    if column in PERCENT_COLUMNS:
+        return "pct1"
+    if column in SMALL_PERCENT_COLUMNS:
+        return "pct2"
+    if table == "uplift" and column == "difference":  # differences of per-send rates
+        return "pp2"
+    if column in POINTS_COLUMNS:
+        return "pp1"
+    return "sig"
+
+
+def cell(value: Any, language: str, currency: str = "EUR", kind: str = "sig") -> str:
+    """A table cell for people: estimates as ``value [low; high]``, decimals in ``kind`` (a
+    message spec: ``sig`` three significant digits, ``pct1`` percent …), separators for
+    counts. Shares (:class:`ProportionEstimate`) are always percent."""
+    if isinstance(value, ProportionEstimate) and kind == "sig":
+        kind = "pct1"
     if isinstance(value, Estimate):
-        return html.estimate_text(value, "sig", language, currency)
+        return html.estimate_text(value, kind, language, currency)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
+        if kind != "sig":
+            return messages.format_value(value, kind, language, currency)
         return fmt.significant(value, 3, language)
     if isinstance(value, int):
         return fmt.integer(value, language)
@@ -103,7 +154,13 @@ def section(
         {
             "title": say(t.title, lang, cur),
             "columns": t.columns,
-            "rows": [[(cell(v, lang, cur), _numeric(v)) for v in row] for row in t.rows],
+            "rows": [
+                [
+                    (cell(v, lang, cur, column_kind(t.key, c)), _numeric(v))
+                    for c, v in zip(t.columns, row, strict=True)
+                ]
+                for row in t.rows
+            ],
         }
         for t in result.tables
     ]
