@@ -37,9 +37,20 @@ Data (never copied into the repository; only the UCI sentences train anything):
   star-labelled): ``../shared/data/germeval2017-dev``, documents labelled negative or positive.
 - ``airline-polar`` (English, CC BY-NC-SA 4.0, customer tweets, not star-labelled):
   ``../shared/data/twitter-airline-sentiment``, tweets labelled negative or positive.
+- ``de-app-reviews-dev`` / ``de-app-reviews-test`` (German, MIT licence, star-labelled):
+  Google Play reviews of public-health apps from the GitHub repository
+  ``iivanoo/covid-apps-observer`` (1–2 stars negative, 4–5 positive, 3 dropped, at least
+  three words, deduplicated by review id and text), looked for in
+  ``$CXO_EXTDATA/de_app_reviews/{dev,test}.jsonl`` (source, commit and extraction in its
+  ``SOURCE.txt`` and ``docs/sentiment-model.md``). Split by app: dev is the Austrian
+  "Stopp Corona" app (its errors were read to extend the German lexicon; TF-IDF floor by
+  5-fold CV), test is three German apps (Corona-Warn-App, NINA, a test-result app), read
+  once at the end. On test the TF-IDF floor and the shipped English recipe
+  (``recipe_dev_*``: ``cxo.text.review_model.fit`` with the German lexicon score) are
+  trained on the dev app only.
 
-There is no openly licensed German training set, so German has no model and no
-``shipped`` figure other than the lexicon's.
+German ships no model (see ``docs/sentiment-model.md``), so its ``shipped`` figure is the
+lexicon's.
 
 The two sets that the issue keeps aside for independent evaluation (Amazon Alexa reviews,
 German coffee reviews from utopia.de) are not read here.
@@ -65,6 +76,7 @@ EXTDATA = Path(os.environ.get("CXO_EXTDATA", "/work/extdata"))
 UCI = EXTDATA / "uci-sentiment-labelled-sentences"
 UCI_SOURCES = ("amazon_cells", "yelp", "imdb")
 GERMEVAL = DATA / "germeval2017-dev" / "dev_documents.csv"
+DE_APPS = EXTDATA / "de_app_reviews"
 TWEETS = DATA / "twitter-airline-sentiment" / "Tweets.csv"
 RESULTS = Path(__file__).resolve().parent / "results"
 NEUTRAL_BAND = 0.2
@@ -96,6 +108,21 @@ def load_germeval() -> list[Item]:
     return [(r["text"], int(r["sentiment"] == "negative"), "germeval") for r in rows]
 
 
+def load_de_app_reviews(split: str) -> list[Item]:
+    """German app reviews (``dev`` or ``test``) as (text, is_negative, app)."""
+    path = DE_APPS / f"{split}.jsonl"
+    if not path.is_file():
+        return []
+    out: list[Item] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            stars = int(r["stars"])
+            if stars != 3:
+                out.append((str(r["text"]), int(stars <= 2), str(r["app"])))
+    return out
+
+
 def load_tweets() -> list[Item]:
     """Airline tweets labelled negative or positive."""
     if not TWEETS.is_file():
@@ -105,20 +132,30 @@ def load_tweets() -> list[Item]:
     return [(r["text"], int(r["airline_sentiment"] == "negative"), "airline") for r in rows]
 
 
-def polar_scores(gold: Sequence[int], pred: Sequence[int]) -> dict[str, float | int]:
+def polar_scores(gold: Sequence[int], pred: Sequence[int]) -> dict[str, float | int | None]:
     """Balanced accuracy, negative/positive recall, accuracy (1 = negative)."""
     g = np.asarray(gold)
     p = np.asarray(pred)
-    neg_rec = float((p[g == 1] == 1).mean()) if (g == 1).any() else float("nan")
-    pos_rec = float((p[g == 0] == 0).mean()) if (g == 0).any() else float("nan")
+    neg_rec = float((p[g == 1] == 1).mean()) if (g == 1).any() else None
+    pos_rec = float((p[g == 0] == 0).mean()) if (g == 0).any() else None
+    # a group with one class only (an app with 1-star reviews alone) has no balanced accuracy
+    bal = (neg_rec + pos_rec) / 2 if neg_rec is not None and pos_rec is not None else None
     return {
         "n": len(g),
         "n_negative": int((g == 1).sum()),
-        "balanced_accuracy": round((neg_rec + pos_rec) / 2, 4),
-        "negative_recall": round(neg_rec, 4),
-        "positive_recall": round(pos_rec, 4),
+        "balanced_accuracy": _r4(bal),
+        "negative_recall": _r4(neg_rec),
+        "positive_recall": _r4(pos_rec),
         "accuracy": round(float((g == p).mean()), 4),
     }
+
+
+def _r4(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def _f3(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
 
 
 def lexicon_only(texts: Sequence[str], language: str) -> list[int]:
@@ -223,6 +260,47 @@ def floor_by_group(items: Sequence[Item]) -> list[int]:
     return pred
 
 
+def floor_trained_on(train: Sequence[Item]) -> Callable[[Sequence[Item]], list[int]]:
+    """TF-IDF floor trained on ``train`` (another app), applied to the items."""
+
+    def floor(items: Sequence[Item]) -> list[int]:
+        return _tfidf_fit_predict(
+            [t for t, _, _ in train], [g for _, g, _ in train], [t for t, _, _ in items]
+        )
+
+    return floor
+
+
+def recipe_trained_on(
+    train: Sequence[Item], language: str
+) -> dict[str, Callable[[Sequence[Item]], list[int]]]:
+    """The shipped English recipe trained on ``train``: hybrid rule and model alone."""
+    from cxo.text.review_model import combine, word_counts
+
+    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def fitted(items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
+        if id(items) not in cache:
+            cache[id(items)] = _fit_apply(
+                [t for t, _, _ in train],
+                [g for _, g, _ in train],
+                [t for t, _, _ in items],
+                language,
+            )
+        return cache[id(items)]
+
+    def hybrid(items: Sequence[Item]) -> list[int]:
+        p, lex = fitted(items)
+        final = combine(lex, p, word_counts([t for t, _, _ in items]))
+        return [int(v < -NEUTRAL_BAND) for v in final]
+
+    def alone(items: Sequence[Item]) -> list[int]:
+        p, _ = fitted(items)
+        return [int(v > 0.5) for v in p]
+
+    return {"recipe_dev_hybrid": hybrid, "recipe_dev_alone": alone}
+
+
 def floor_cv(items: Sequence[Item], folds: int = 5) -> list[int]:
     """TF-IDF floor: stratified k-fold predictions (seed 0)."""
     from sklearn.model_selection import StratifiedKFold
@@ -279,10 +357,14 @@ def evaluate(
 def run(quick: bool = False) -> dict[str, Any]:
     """Evaluate on every data set that is present."""
     out: dict[str, Any] = {"skipped": []}
+    de_dev = load_de_app_reviews("dev")
+    de_test = load_de_app_reviews("test") if de_dev else []
     sets: list[tuple[str, str, list[Item], Callable[[Sequence[Item]], list[int]]]] = [
         ("uci-sentences", "en", load_uci(), floor_by_group),
         ("germeval-polar", "de", load_germeval(), floor_cv),
         ("airline-polar", "en", load_tweets(), floor_cv),
+        ("de-app-reviews-dev", "de", de_dev, floor_cv),
+        ("de-app-reviews-test", "de", de_test, floor_trained_on(de_dev)),
     ]
     rng = np.random.default_rng(0)
     for name, lang, items, floor in sets:
@@ -301,6 +383,8 @@ def run(quick: bool = False) -> dict[str, Any]:
             extra["shipped"] = shipped
             if lang == "en":
                 extra["model_alone"] = model_alone
+        if name == "de-app-reviews-test":
+            grouped.update(recipe_trained_on(de_dev, "de"))
         out.update(evaluate(name, lang, items, floor, extra=extra, grouped=grouped))
     out["neutral"] = neutral_check()
     out["throughput"] = throughput(2_000 if quick else 20_000)
@@ -373,8 +457,8 @@ def to_markdown(res: dict[str, Any]) -> str:
         for key, entry in r["methods"].items():
             for grp, s in entry.items():
                 lines.append(
-                    f"| {key} | {grp} | {s['n']} | {s['balanced_accuracy']:.3f} | "
-                    f"{s['negative_recall']:.3f} | {s['positive_recall']:.3f} |"
+                    f"| {key} | {grp} | {s['n']} | {_f3(s['balanced_accuracy'])} | "
+                    f"{_f3(s['negative_recall'])} | {_f3(s['positive_recall'])} |"
                 )
         lines.append("")
     if res.get("neutral"):
@@ -399,6 +483,11 @@ def to_markdown(res: dict[str, Any]) -> str:
         ]
     if res.get("skipped"):
         lines.append("Skipped (data not present): " + ", ".join(res["skipped"]))
+        if any(n.startswith("de-app-reviews") for n in res["skipped"]):
+            lines.append(
+                f"(German app reviews: put dev.jsonl and test.jsonl in {DE_APPS}; "
+                "see docs/sentiment-model.md for the source and how they were extracted.)"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import yaml
@@ -28,6 +29,7 @@ from cxo.text.codeframe import (
     literal_patterns,
     word_patterns,
 )
+from cxo.text.lemmas import compound_parts
 from cxo.text.matcher import PatternSet
 
 NEUTRAL_BAND = 0.2
@@ -121,6 +123,7 @@ class Lexicon:
             items += [("-", p) for p in word_patterns(neg)]
             items += [("s", p) for p in word_patterns(strong)]
             items += [("i", p) for p in word_patterns(raw["intensifiers"][lang])]
+            items += [("0", p) for p in word_patterns((raw.get("neutral") or {}).get(lang, []))]
             self._c[lang] = _Compiled(
                 terms=frame.pattern_set(items, lang),
                 pos_lit=literal_patterns(pos),
@@ -149,21 +152,27 @@ class Lexicon:
                 # the longest match per start wins ("neg erreich*" over "erreich*")
                 best: dict[int, tuple[str, int]] = {}
                 for lab, a, b in hits:
-                    if lab in "+-" and (
-                        a not in best or b > best[a][1] or (b == best[a][1] and lab == "-")
+                    if lab in "+-0" and (
+                        a not in best or b > best[a][1] or (b == best[a][1] and lab in "-0")
                     ):
                         best[a] = (lab, b)
+                parts_end = _compound_spans(tokens) if lang == "de" else {}
                 covered_until = -1
                 for a in sorted(best):
                     lab, b = best[a]
                     if a < covered_until:
                         continue
+                    # a German compound is followed by its parts: a term that matched the
+                    # compound ("Hauptproblem") is not counted again for a part ("Problem")
+                    b_cover = max(b, parts_end.get(a, b)) if b == a + 1 else b
                     # a negator reaches the next sentiment term only: "no complaints, great
                     # service" negates "complaints", not "great"; one that ends a term
                     # ("funktioniert nicht") also reaches the next ("… nicht richtig")
                     tail = covered_until > 0 and tokens[covered_until - 1] == NEG
                     scope = max(0, a - _NEG_WINDOW, covered_until - tail)
-                    covered_until = b
+                    covered_until = b_cover
+                    if lab == "0":  # a neutral phrase ("positiv getestet") hides its words
+                        continue
                     w = 1.0 if lab == "+" else -NEGATIVE_WEIGHT
                     if (a, b) in strong:
                         w *= 2.0
@@ -203,6 +212,22 @@ class Lexicon:
     def squash(total: float) -> float:
         """Map a raw total onto [-1, 1]."""
         return math.tanh(total / 2.0)
+
+
+@lru_cache(maxsize=100_000)
+def _parts_of(key: str) -> tuple[str, ...]:
+    return compound_parts(key) if len(key) >= 8 else ()
+
+
+def _compound_spans(tokens: Sequence[str]) -> dict[int, int]:
+    """Index of each German compound key → end of the run of its parts that follows it
+    (:func:`cxo.text.lemmas.token_keys` emits a compound's lemma, then its parts)."""
+    out: dict[int, int] = {}
+    for i, tok in enumerate(tokens):
+        parts = _parts_of(tok)
+        if parts and tuple(tokens[i + 1 : i + 1 + len(parts)]) == parts:
+            out[i] = i + 1 + len(parts)
+    return out
 
 
 def _load_supplement(name: str) -> dict[str, float]:
