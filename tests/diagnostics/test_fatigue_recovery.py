@@ -11,8 +11,9 @@ in ``truth.json``:
 
 Coverage: a correct 95 % interval misses its planted value with probability 5 %. Among the
 6 intervals of the default-strength companies one miss is tolerated (two or more: ≈ 3 %). The
-strongly planted company is checked for bias: the old same-month churn comparison, cut short by
-the churn itself, lands many standard errors away from the planted value there.
+five strongly planted companies are checked for coverage and bias: the old same-month churn
+comparison, cut short by the churn itself, lands many standard errors away from the planted
+value there (a bias of ±20 % of the unsubscribe slope already fails the mean z-score).
 """
 
 from __future__ import annotations
@@ -75,27 +76,47 @@ def test_default_fatigue_recovered(tmp_path: Path) -> None:
     assert len(misses) <= 1, misses
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="strong planting (0.4 pp per send, churn 0.12 per send): since the simulator's "
-    "default users_share became 0.5 (issue 19) the random draws moved and the unsubscribe "
-    "slope interval misses here (seed 11: 0.0026 [0.0019; 0.0033] vs 0.004 planted); over "
-    "seeds 11-15 two of five miss by 3-4 SE, so the interval undercovers under strong "
-    "fatigue with churn - an open finding for the marketing diagnostic, not chance",
-)
+STRONG_SEEDS = (11, 12, 13, 14, 15)
+"""The five strongly planted companies of the finding (wave 5): not chosen after the fact."""
+
+
 def test_strong_fatigue_recovered_without_bias(tmp_path: Path) -> None:
-    """Strong planting: a biased estimator (e.g. same-month churn, cut short by the churn
-    itself) would miss by many standard errors; a correct one covers and finds the effect."""
-    ws, t = _load(tmp_path, "service", 11, fatigue_slope=0.004, churn_effect_per_send=0.12)
-    assert (t["fatigue_slope"], t["churn_effect_per_send"]) == (0.004, 0.12)
-    unsub, churn, res = _slopes(ws)
-    assert _covers(unsub, t["fatigue_slope"]), unsub
-    assert _covers(churn, t["churn_effect_per_send"]), churn
-    assert res.finding("fatigue_unsubscribe").evidence
-    assert res.finding("fatigue_churn").evidence
-    assert render.say(res.finding("fatigue_churn").message, "en").startswith(
-        "Fatigue: the churn probability rises"
-    )
+    """Strong planting (0.4 pp unsubscribe per send, 0.12 annual churn per send), five
+    companies: 10 intervals, at most two misses (three or more under nominal coverage: ≈ 1 %),
+    and no bias — the mean z-score of each slope within ±1.5 (its standard error over five
+    seeds is ≈ 0.45). A biased estimator (e.g. same-month churn, cut short by the churn itself)
+    lands many standard errors away in every company and fails the mean.
+
+    Seeds 11 and 13 miss the unsubscribe slope by −4.0 and +3.3 SE: a property of those draws,
+    not of the estimator. The diagnostic's slope equals, to every digit, the regression of the
+    drawn outcomes on the simulator's own monthly send counts (a month's sends are drawn before
+    their outcomes; unsubscribes take effect next month), and measured in exact conditional SDs
+    (from the planted per-send probabilities) that oracle is off by −3.6 and +3.6 there (a
+    customer-clustered SE is no wider: 0.00036 against HC1's 0.00035 at seed 11). Over seeds
+    11–50 the exact SD, HC1 and a binomial-model SE each miss 4 of 40 and a binomial-weighted
+    fit 3 (nominal: 2; P(≥ 4 | 40) ≈ 14 %).
+    """
+    misses: list[tuple[int, str, float]] = []
+    z: dict[str, list[float]] = {"unsubscribe": [], "churn": []}
+    for seed in STRONG_SEEDS:
+        ws, t = _load(tmp_path, "service", seed, fatigue_slope=0.004, churn_effect_per_send=0.12)
+        assert (t["fatigue_slope"], t["churn_effect_per_send"]) == (0.004, 0.12)
+        unsub, churn, res = _slopes(ws)
+        for key, est, truth in (
+            ("unsubscribe", unsub, t["fatigue_slope"]),
+            ("churn", churn, t["churn_effect_per_send"]),
+        ):
+            z[key].append((est["value"] - truth) / est["se"])
+            if not _covers(est, truth):
+                misses.append((seed, key, est["value"]))
+        assert res.finding("fatigue_unsubscribe").evidence
+        assert res.finding("fatigue_churn").evidence
+        assert render.say(res.finding("fatigue_churn").message, "en").startswith(
+            "Fatigue: the churn probability rises"
+        )
+    assert len(misses) <= 2, misses
+    for key, scores in z.items():
+        assert abs(sum(scores) / len(scores)) < 1.5, (key, scores)
 
 
 def test_no_fatigue_planted_says_no_evidence(tmp_path: Path) -> None:

@@ -89,13 +89,15 @@ def run(
     _rates(con, res)
     _by_stage(con, res, have_stage)
     if have_customers:
-        _fatigue(con, res)
+        _fatigue(con, res, have_segment)
         _moments(con, res, charter, have_segment, have_stage)
     con.execute("drop table if exists _mk_sends")
     return res
 
 
 def _classify(con: Runner, have_customers: bool, have_segment: bool, have_stage: bool) -> None:
+    """Classify the sends in one materialisation: ``_mk_camp`` (per campaign: untargeted or
+    not, its lifecycle moment) first, then ``_mk_sends`` (the sends with kind and moment)."""
     seg = "c.segment" if have_segment else "null"
     join = "left join customers c on c.customer_id = s.customer_id" if have_customers else ""
     if have_stage:
@@ -103,40 +105,58 @@ def _classify(con: Runner, have_customers: bool, have_segment: bool, have_stage:
         stage = f"coalesce(s.lifecycle_stage, {cstage})"
     else:
         stage = "null"
-    outs = ", ".join(f"s.{o}" for o in OUTCOMES)
     con.execute(
         f"""
-        create or replace temp table _mk_base as
-        select hash(s.customer_id) as cid, hash(s.campaign) as campaign, s.sent_at,
-               coalesce(s.personalized, false) as pers,
-               {stage} as stage, {seg} as segment, {outs}
-        from sends s {join}
-        """
-    )
-    cols = ", ".join(f"b.{c}" for c in ("cid", "sent_at", "pers", "stage", "segment", *OUTCOMES))
-    con.execute(
-        f"""
-        create or replace temp table _mk_sends as
-        with tot as (
-            select count(distinct segment) as nseg, count(distinct stage) as nstage from _mk_base
+        create or replace temp table _mk_camp as
+        with b as (
+            select hash(s.campaign) as campaign, coalesce(s.personalized, false) as pers,
+                   {stage} as stage, {seg} as segment
+            from sends s {join}
+        ), tot as (
+            select count(distinct segment) as nseg, count(distinct stage) as nstage from b
         ), camp as (
             select campaign, count(distinct segment) as nseg, count(distinct stage) as nstage,
                    bool_or(pers) as anyp
-            from _mk_base group by campaign
+            from b group by campaign
         ), cs as (
-            select campaign, stage, count(*) as n from _mk_base group by all
+            select campaign, stage, count(*) as n from b group by campaign, stage
         ), dom as (
             select campaign, arg_max(stage, n) as top, max(n) / sum(n) as share
             from cs group by campaign
+        ), k as (
+            select camp.campaign,
+                   not camp.anyp and camp.nseg = tot.nseg and camp.nstage = tot.nstage
+                     as untargeted,
+                   case when dom.share >= 0.8 then dom.top end as camp_stage
+            from camp join dom using (campaign) cross join tot
         )
-        select {cols}, case when b.pers then 'personalised'
-                         when not camp.anyp and camp.nseg = tot.nseg and camp.nstage = tot.nstage
-                         then 'untargeted' else 'targeted' end as kind,
-               case when dom.share >= 0.8 then dom.top end as camp_stage
-        from _mk_base b join camp using (campaign) join dom using (campaign) cross join tot
+        select campaign, untargeted, {_moment_of("camp_stage")} as moment from k
         """
     )
-    con.execute("drop table _mk_base")
+    outs = ", ".join(f"s.{o}" for o in OUTCOMES)
+    con.execute(
+        f"""
+        create or replace temp table _mk_sends as
+        select hash(s.customer_id) as cid, s.sent_at, coalesce(s.personalized, false) as pers,
+               {stage} as stage, {seg} as segment, {outs},
+               case when coalesce(s.personalized, false) then 'personalised'
+                    when k.untargeted then 'untargeted' else 'targeted' end as kind,
+               k.moment
+        from sends s {join} join _mk_camp k on k.campaign = hash(s.campaign)
+        """
+    )
+    con.execute("drop table _mk_camp")
+
+
+def _moment_of(camp_stage: str) -> str:
+    """SQL: the lifecycle moment a campaign is dedicated to (its dominant stage, normalised,
+    names one of :data:`MOMENTS`), else null."""
+    norm = f"regexp_replace(lower(coalesce({camp_stage}, '')), '[^a-zäöü]+', '_', 'g')"
+    cases = []
+    for moment, names in MOMENTS.items():
+        listed = ", ".join(f"'{v}'" for v in names)
+        cases.append(f"when {norm} in ({listed}) then '{moment}'")
+    return f"case {' '.join(cases)} end"
 
 
 def _agg_sql(group: str) -> str:
@@ -270,59 +290,114 @@ def _by_stage(con: Runner, res: DiagnosticResult, have_stage: bool) -> None:
     )
 
 
-def _fatigue_per_send(con: Runner) -> list[dict[str, Any]]:
-    """Sends and unsubscribes by the customer's sends that month (capped) and message kind."""
-    return _fetch(
+KINDS = ("personalised", "targeted", "untargeted")
+"""Message kinds of :func:`_classify`, in their sort order."""
+STAGE_BITS = 62
+"""Up to this many distinct lifecycle stages, a customer-month's set of stages is a bit mask
+(``bit_or``; an ordered ``string_agg(distinct …)`` costs several times more); beyond, text."""
+
+
+def _stage_set(con: Runner) -> tuple[str, list[str] | None]:
+    """SQL aggregate for the set of stages of a customer-month's sends ('-' for none), and the
+    stages the bits of its mask stand for (``None``: the aggregate spells them itself)."""
+    stages = sorted(
+        str(r[0])
+        for r in con.execute("select distinct coalesce(stage, '-') from _mk_sends").fetchall()
+    )
+    if len(stages) > STAGE_BITS:
+        return "string_agg(distinct coalesce(stage, '-'), '+' order by coalesce(stage, '-'))", None
+    bits = " ".join(f"when {_literal(v)} then {1 << i}" for i, v in enumerate(stages))
+    return f"bit_or(case coalesce(stage, '-') {bits} end)", stages
+
+
+def _literal(value: str) -> str:
+    """A SQL string literal (DuckDB dialect; the Spark runner re-spells it)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _months(con: Runner) -> list[str] | None:
+    """``_mk_months``: one row per customer-month with sends — the sends ``k``, per message
+    kind the unsubscribe answers and unsubscribes, and the set of stages (counts, not sums:
+    BIGINT on both engines). The per-send and the churn fits both read it (one pass over the
+    sends). Returns the stages of the ``stages`` bit mask (see :func:`_stage_set`)."""
+    kinds = []
+    for i, kind in enumerate(KINDS):
+        kinds += [
+            f"count(case when kind = '{kind}' then unsubscribed end) as n{i}",
+            f"count(case when kind = '{kind}' and unsubscribed then 1 end) as u{i}",
+        ]
+    stage_sql, stages = _stage_set(con)
+    con.execute(
+        f"""
+        create or replace temp table _mk_months as
+        select cid, date_trunc('month', sent_at) as m, count(*) as k,
+               {stage_sql} as stages,
+               {", ".join(kinds)}
+        from _mk_sends group by cid, date_trunc('month', sent_at)
+        """
+    )
+    return stages
+
+
+def _fatigue_by_k(con: Runner) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Customer-months by sends that month ``k`` (capped), and per ``k`` and message kind the
+    sends' unsubscribe answers ``n`` and unsubscribes ``u`` (kinds without answers left out:
+    they carry no weight in the fit)."""
+    sums = ", ".join(f"sum(n{i}) as n{i}, sum(u{i}) as u{i}" for i in range(len(KINDS)))
+    rows = _fetch(
         con,
         f"""
-        with a as (
-            select cid, date_trunc('month', sent_at) as m, kind, count(*) as sends,
-                   count(unsubscribed) as n,
-                   sum(case when unsubscribed then 1 else 0 end) as u
-            from _mk_sends group by all
-        ), s as (
-            select kind, n, u, sum(sends) over (partition by cid, m) as k from a
-        )
-        select least(k, {FATIGUE_CAP}) as k, kind, sum(n) as n, sum(u) as u
-        from s group by all order by 1, 2
+        select least(k, {FATIGUE_CAP}) as k, count(*) as n, {sums}
+        from _mk_months group by least(k, {FATIGUE_CAP}) order by 1
         """,
     )
+    per_send = [
+        {"k": r["k"], "kind": kind, "n": r[f"n{i}"], "u": r[f"u{i}"]}
+        for r in rows
+        for i, kind in enumerate(KINDS)
+        if float(r[f"n{i}"]) > 0
+    ]
+    return [{"k": r["k"], "n": r["n"]} for r in rows], per_send
 
 
-def _fatigue_cells(con: Runner) -> list[dict[str, Any]]:
+def _fatigue_cells(
+    con: Runner, stages: list[str] | None, have_segment: bool
+) -> list[dict[str, Any]]:
     """Customer-months by sends, stages and segment: at risk next month, churned next month.
 
     Churn is counted in the month AFTER the sends, among customers still active when it
     starts: the sends of the month a customer leaves end on the churn day, so a same-month
     comparison would be cut short by the very outcome. The next month must be fully observed
-    (it ends on or before the last date in the data).
+    (it ends on or before the last date in the data). ``stages``: see :func:`_months`.
     """
+    # the customer's segment (that of the sends: they are joined from the same row)
+    segment = "coalesce(c.segment, '-')" if have_segment else "'-'"
     cells = _fetch(
         con,
         f"""
-        with cm as (
-            select cid, date_trunc('month', sent_at) as m, count(*) as k,
-                   string_agg(distinct coalesce(stage, '-'), '+' order by coalesce(stage, '-'))
-                     as stages,
-                   coalesce(any_value(segment), '-') as segment
-            from _mk_sends group by 1, 2
-        ), e as (
+        with e as (
             select max(d) + interval 1 day as d from (
                 select max(sent_at)::date as d from _mk_sends
                 union all select max(churn_date) from customers
             )
         )
-        select least(cm.k, {FATIGUE_CAP}) as k, cm.stages, cm.segment, count(*) as months,
+        select least(cm.k, {FATIGUE_CAP}) as k, cm.stages, {segment} as segment,
+               count(*) as months,
                sum(case when c.churn_date is null or c.churn_date >= cm.m + interval 1 month
                         then 1 else 0 end) as n,
                sum(case when c.churn_date >= cm.m + interval 1 month
                          and c.churn_date < cm.m + interval 2 month then 1 else 0 end)
                  as churned
-        from cm left join customers c on hash(c.customer_id) = cm.cid cross join e
+        from _mk_months cm left join customers c on hash(c.customer_id) = cm.cid cross join e
         where cm.m + interval 2 month <= e.d
-        group by all order by all
+        group by least(cm.k, {FATIGUE_CAP}), cm.stages, {segment}
         """,
     )
+    if stages is not None:
+        for r in cells:
+            mask = int(r["stages"])
+            r["stages"] = "+".join(v for i, v in enumerate(stages) if mask >> i & 1)
+    cells.sort(key=lambda r: (int(r["k"]), str(r["stages"]), str(r["segment"])))
     return [r for r in cells if float(r["n"]) > 0]
 
 
@@ -336,19 +411,15 @@ def _totals(rows: list[dict[str, Any]], n: str, x: str) -> dict[int, list[float]
     return out
 
 
-def _fatigue(con: Runner, res: DiagnosticResult) -> None:
+def _fatigue(con: Runner, res: DiagnosticResult, have_segment: bool) -> None:
     """Per-send unsubscribe and per-customer-month churn against sends that month."""
-    per_send = _fatigue_per_send(con)
-    cells = _fatigue_cells(con)
+    stages = _months(con)
+    try:
+        all_months, per_send = _fatigue_by_k(con)
+        cells = _fatigue_cells(con, stages, have_segment)
+    finally:
+        con.execute("drop table if exists _mk_months")
     agg = _totals(cells, "n", "churned")
-    all_months = _fetch(
-        con,
-        f"""
-        select least(k, {FATIGUE_CAP}) as k, count(*) as n from (
-            select count(*) as k from _mk_sends group by cid, date_trunc('month', sent_at)
-        ) group by 1 order by 1
-        """,
-    )
     if not all_months:
         return
     by_k = _totals(per_send, "n", "u")
@@ -414,17 +485,12 @@ def _fatigue_fits(
     return fits
 
 
-def _stage_match(moment: str) -> str:
-    """SQL: the send belongs to a campaign dedicated (≥ 80 % of its sends) to the moment."""
-    names = ", ".join(f"'{v}'" for v in MOMENTS[moment])
-    return f"regexp_replace(lower(coalesce(s.camp_stage, '')), '[^a-zäöü]+', '_', 'g') in ({names})"
-
-
-def _moment_windows(seg: str, lo: Any, hi: Any) -> dict[str, str]:
-    """SQL per moment: the customers in it (customer, segment, window start and end)."""
-    # contract anniversaries 1..99 as a literal table (DuckDB's range() and to_years() have
-    # no Spark spelling; a year interval times k is the same date arithmetic on both)
-    anniversaries = f"(values {', '.join(f'({k})' for k in range(1, 100))}) as r(k)"
+def _moment_windows(seg: str, lo: Any, hi: Any, most: int = 99) -> dict[str, str]:
+    """SQL per moment: the customers in it (customer, segment, window start and end).
+    ``most``: the most anniversaries any customer can have had by ``hi``."""
+    # contract anniversaries 1..years as a literal table (DuckDB's range() and to_years()
+    # have no Spark spelling; a year interval times k is the same date arithmetic on both)
+    anniversaries = f"(values {', '.join(f'({k})' for k in range(1, most + 1))}) as r(k)"
     years = "r.k * interval 1 year"
     return {
         "onboarding": f"""
@@ -450,7 +516,7 @@ def _moment_windows(seg: str, lo: Any, hi: Any) -> dict[str, str]:
 
 def _served(con: Runner, moment: str, window: str, have_stage: bool) -> dict[str, tuple[int, int]]:
     """Per segment: customers in the moment, and those a dedicated send reached in it."""
-    served_sql = _stage_match(moment) if have_stage else "s.pers"
+    served_sql = f"s.moment = '{moment}'" if have_stage else "s.pers"
     out: dict[str, tuple[int, int]] = {}
     for r in _fetch(
         con,
@@ -481,19 +547,24 @@ def _moments(
     window = con.execute("select min(sent_at)::date, max(sent_at)::date from _mk_sends").fetchone()
     if window is None or window[0] is None:
         return
-    windows = _moment_windows(seg, *window)
+    first = con.execute("select min(signup_date) from customers").fetchone()
+    # anniversaries beyond the years between the first sign-up and the last send cannot fall
+    # in the window: fewer rows for the renewal moment, the same customers in it
+    years = 1 if first is None or first[0] is None else window[1].year - first[0].year + 1
+    windows = _moment_windows(seg, window[0], window[1], max(1, min(99, years)))
     out: list[list[Any]] = []
     unserved: list[tuple[str, str]] = []
     segments_all = [s.key for s in charter.segments] if have_segment else ["(all)"]
+    tagged_all: dict[str, dict[str, int]] = {m: {} for m in MOMENTS}
+    if have_stage:
+        for r in _fetch(
+            con,
+            "select moment, coalesce(segment, '(none)') as segment, count(*) as n from _mk_sends "
+            "where moment is not null group by moment, coalesce(segment, '(none)')",
+        ):
+            tagged_all[str(r["moment"])][str(r["segment"])] = int(r["n"])
     for moment in MOMENTS:
-        tagged: dict[str, int] = {}
-        if have_stage:
-            for r in _fetch(
-                con,
-                f"select coalesce(s.segment, '(none)') as segment, count(*) as n from _mk_sends s "
-                f"where {_stage_match(moment)} group by 1",
-            ):
-                tagged[str(r["segment"])] = int(r["n"])
+        tagged = tagged_all[moment]
         served = _served(con, moment, windows[moment], have_stage) if moment in windows else {}
         if not tagged and not served and not have_stage:
             continue
