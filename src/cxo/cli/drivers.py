@@ -141,8 +141,7 @@ def drivers_command(
     as_json: JsonOption = False,
 ) -> None:
     """Which attributes drive the target: shares of R² with bootstrap intervals."""
-    import numpy as np
-
+    from cxo.assess.drivers import DriverSums, drivers_from_sums
     from cxo.stats.drivers import drivers_from_array, prepare
 
     if method not in ("relative_weights", "lmg", "both"):
@@ -159,6 +158,7 @@ def drivers_command(
     except ValueError:
         raise UsageError(f"--na must list numbers, got {na!r}") from None
     ws: Workspace | None = None
+    sums: DriverSums | None = None
     if input_file is not None:
         frame = _read_file(input_file)
         if target not in frame.columns:
@@ -166,18 +166,19 @@ def drivers_command(
         lang = workspace(path).settings.language if path is not None else "en"
         names = _file_drivers(frame, input_file, target, names, lang)
         data, names, _ = prepare(frame[names], frame[target].rename(target), na_values=na_codes)
-    else:
-        from cxo.assess.drivers import ratings_wide
+    else:  # a workspace: the engine returns sums, never rows (cxo.assess.drivers)
+        from cxo.assess.drivers import driver_sums
 
         ws = workspace(path)
         with ws.connect(read_only=True) as con:
-            wide, names = ratings_wide(con, target, names)
-        data = wide[[*names, "target"]].to_numpy(dtype=float, na_value=np.nan)
-        if na_codes:
-            data[:, :-1][np.isin(data[:, :-1], na_codes)] = np.nan
+            sums = driver_sums(con, target, names, missing=missing, na_values=na_codes)  # type: ignore[arg-type]
+        names = sums.attributes
     results = []
     for m in ("relative_weights", "lmg") if method == "both" else (method,):
         if m == "lmg" and len(names) > 15 and method == "both":
+            continue
+        if sums is not None:
+            results.append(drivers_from_sums(sums, target=target, method=m, n_boot=boot, seed=seed))
             continue
         results.append(
             drivers_from_array(

@@ -18,7 +18,8 @@ Everything is computed from correlation matrices, so the bootstrap resamples *su
 statistics*, never rows: rows are summed into ``G`` groups (each row its own group when
 ``n ≤ G``; otherwise rows are assigned to ``G`` groups at random, a cluster bootstrap of iid
 clusters), and every resample is a multinomial weight vector over the groups (``W @ S`` in one
-matrix product).
+matrix product). On a workspace the engine computes the groups' sums itself
+(:mod:`cxo.stats.driver_sums`, :func:`drivers_from_stats`): no row reaches Python.
 
 **Missing values** are explicit: ``missing="listwise"`` (default) keeps rows where ``y`` and
 every driver are present; ``missing="pairwise"`` computes each correlation from the rows where
@@ -440,19 +441,57 @@ def drivers_from_array(
 ) -> DriverResult:
     """The decomposition on a float array (drivers then target, NaN = missing)."""
     _check_arguments(method, missing, len(names))
-    p = len(names)
     if missing == "listwise":
         data = data[~np.isnan(data).any(axis=1)]
-    n_used = int((~np.isnan(data).any(axis=1)).sum()) if missing == "listwise" else len(data)
     rng = np.random.default_rng(seed)
     data_r = _with_random_variable(data, rng) if n_boot > 0 else data
     # Without a bootstrap only the totals matter: one group (the per-group statistics cost
     # thousands of small matrix products).
     stats = group_stats(data_r, groups=groups if n_boot > 0 else 1, rng=rng)
-    keep = [*list(range(p)), p + 1] if n_boot > 0 else list(range(p + 1))
-    corr, cnt = _checked_correlation(stats.sum(axis=0), keep, names, target, len(data))
+    return drivers_from_stats(
+        stats,
+        names,
+        rows=len(data),
+        target=target,
+        method=method,
+        missing=missing,
+        n_boot=n_boot,
+        level=level,
+        rng=rng,
+        random_variable=n_boot > 0,
+    )
+
+
+def drivers_from_stats(
+    stats: FloatArray,
+    names: list[str],
+    *,
+    rows: int,
+    target: str = "y",
+    method: Method = "relative_weights",
+    missing: Missing = "listwise",
+    n_boot: int = 0,
+    level: float = 0.95,
+    rng: np.random.Generator | None = None,
+    random_variable: bool = False,
+) -> DriverResult:
+    """The decomposition from per-group sufficient statistics ``(G, 4, k, k)`` (see
+    :func:`group_stats`): the drivers, then (``random_variable``) the random normal variable of
+    the significance test, then the target.
+
+    ``rows`` is the number of observations summed (the complete rows for ``listwise``). The
+    bootstrap (``n_boot > 0``, needs ``random_variable``) resamples the ``G`` groups: iid
+    groups of rows, so any ``G`` in the hundreds or more gives the row bootstrap's spread.
+    """
+    _check_arguments(method, missing, len(names))
+    p = len(names)
+    if n_boot > 0 and not random_variable:
+        raise UsageError("the bootstrap needs the random variable's statistics")
+    keep = [*list(range(p)), p + 1] if random_variable else list(range(p + 1))
+    corr, cnt = _checked_correlation(stats.sum(axis=0), keep, names, target, rows)
     weights, r2 = _decompose(corr, method)
     notes: list[str] = []
+    n_used = rows
     if method == "relative_weights" and np.any(np.linalg.eigvalsh(corr[:-1, :-1]) < -1e-10):
         notes.append(NOT_PSD)
     if missing == "pairwise":
@@ -475,6 +514,7 @@ def drivers_from_array(
             notes=tuple(notes),
             target=target,
         )
+    rng = rng if rng is not None else np.random.default_rng(0)
     bw, lo, hi, sig = _bootstrap(stats, keep, method, n_boot, level, rng)
     return DriverResult(
         method,
