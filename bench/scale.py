@@ -22,7 +22,8 @@ and responses are in (before ratings, cases, sends, sessions), so a long run has
 
 Work directories: ``$CXO_SCALE_DIR`` (default ``/tmp/scale_work``)/<customers>; simulated
 Parquet is reused when complete (``--simulate-only`` prepares it), the workspace is rebuilt;
-``--keep`` keeps it.
+``--keep`` keeps it. ``--stages simulate import scorecard`` stops after the import (the
+workspace is kept); ``--stages assess diagnose`` measures the analyses again on it.
 """
 
 from __future__ import annotations
@@ -219,8 +220,17 @@ def _analysis(customers: int, step: str, args: list[str], ws: Path, log: Path) -
     return _record(customers, step, run, rows=rows, notes=notes)
 
 
-def run_size(customers: int, keep: bool = False, save: bool = True) -> list[dict[str, Any]]:
-    """All steps for one size; each record is saved as soon as it is measured."""
+STAGES = ("simulate", "import", "scorecard", "assess", "diagnose")
+"""What ``--stages`` may name; a run without ``import`` reuses the kept workspace."""
+
+
+def run_size(
+    customers: int, keep: bool = False, save: bool = True, stages: tuple[str, ...] = STAGES
+) -> list[dict[str, Any]]:
+    """The ``stages`` for one size; each record is saved as soon as it is measured.
+
+    Without ``import`` the workspace of an earlier ``--keep`` run is measured again (e.g. the
+    analyses after a change, on the same 100M rows)."""
     root = WORK / str(customers)
     root.mkdir(parents=True, exist_ok=True)
     sim, ws, log = root / "sim", root / "ws", root / "log.txt"
@@ -234,19 +244,28 @@ def run_size(customers: int, keep: bool = False, save: bool = True) -> list[dict
         if save:
             save_results(new)
 
-    keep_(_simulate(customers, sim, log))
-    shutil.rmtree(ws, ignore_errors=True)
-    init = _cxo(["init", str(ws), "--type", COMPANY_TYPE, "--language", "en"], log)
-    if init["rc"] != 0:
-        raise RuntimeError(f"cxo init failed; see {log}")
-    # The scorecard needs customers and responses only: it runs as soon as they are in, so
-    # that a long run has its figure early.
-    first = _imports(customers, IMPORT_ORDER[:4], (sim, ws, log), keep_)
-    keep_(_analysis(customers, "scorecard", ["scorecard"], ws, log))
-    rest = _imports(customers, IMPORT_ORDER[4:], (sim, ws, log), keep_)
-    keep_(_import_total(customers, first + rest))
-    keep_(_analysis(customers, "assess", ["assess"], ws, log))
-    keep_(_analysis(customers, "diagnose all", ["diagnose", "all"], ws, log))
+    if "simulate" in stages or "import" in stages:
+        keep_(_simulate(customers, sim, log))
+    if "import" in stages:
+        shutil.rmtree(ws, ignore_errors=True)
+        init = _cxo(["init", str(ws), "--type", COMPANY_TYPE, "--language", "en"], log)
+        if init["rc"] != 0:
+            raise RuntimeError(f"cxo init failed; see {log}")
+        # The scorecard needs customers and responses only: it runs as soon as they are in, so
+        # that a long run has its figure early.
+        first = _imports(customers, IMPORT_ORDER[:4], (sim, ws, log), keep_)
+        if "scorecard" in stages:
+            keep_(_analysis(customers, "scorecard", ["scorecard"], ws, log))
+        rest = _imports(customers, IMPORT_ORDER[4:], (sim, ws, log), keep_)
+        keep_(_import_total(customers, first + rest))
+    elif not (ws / "data").exists():
+        raise RuntimeError(f"no kept workspace at {ws}: run with --stages import … --keep first")
+    elif "scorecard" in stages:
+        keep_(_analysis(customers, "scorecard", ["scorecard"], ws, log))
+    if "assess" in stages:
+        keep_(_analysis(customers, "assess", ["assess"], ws, log))
+    if "diagnose" in stages:
+        keep_(_analysis(customers, "diagnose all", ["diagnose", "all"], ws, log))
     size = sum(p.stat().st_size for p in ws.rglob("*") if p.is_file())
     keep_(
         {
@@ -257,7 +276,7 @@ def run_size(customers: int, keep: bool = False, save: bool = True) -> list[dict
             "notes": f"{size / 2**30:.2f} GiB on disk",
         }
     )
-    if not keep:
+    if not keep and "import" in stages:
         shutil.rmtree(ws, ignore_errors=True)
     return records
 
@@ -356,6 +375,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--simulate-only", action="store_true", help="Only simulate (reused by a later run)."
     )
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        choices=STAGES,
+        default=list(STAGES),
+        help="Stages to run; without `import` the workspace kept by an earlier --keep run.",
+    )
     args = parser.parse_args(argv)
     for customers in args.customers:
         if args.simulate_only:
@@ -364,7 +390,9 @@ def main(argv: list[str] | None = None) -> int:
             save_results([_simulate(customers, root / "sim", root / "log.txt")])
             continue
         print(f"== scale {customers:,} customers", flush=True)
-        run_size(customers, keep=args.keep)
+        run_size(
+            customers, keep=args.keep or set(args.stages) != set(STAGES), stages=tuple(args.stages)
+        )
     print(f"wrote {RESULTS / 'scale.md'}")
     return 0
 
