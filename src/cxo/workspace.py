@@ -83,8 +83,9 @@ class Settings:
     publish_after_import: bool = False
     """``[lake] publish_after_import = true``: every successful import republishes the lake."""
     engine: str = "duckdb"
-    """``[analytics] engine``: ``duckdb`` (default) or ``spark`` (reads the published lake;
-    the scorecard only so far, see :mod:`cxo.engine.spark`)."""
+    """``[analytics] engine``: ``duckdb`` (default) or ``spark`` (reads the published lake:
+    scorecard, assessment, diagnostics, theme impact, initiative measurement; see
+    :mod:`cxo.engine.spark`)."""
 
     @classmethod
     def from_file(cls, path: Path) -> Settings:

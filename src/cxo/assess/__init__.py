@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cxo.assess.data import prepare
+from cxo.assess.data import Prepared, prepare
 from cxo.assess.drivers import DriverAnalysis, analyse_drivers
 from cxo.assess.focus import Focus, focus
 from cxo.assess.linkage import Linkage, linkage
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 __all__ = ["Assessment", "assess"]
 
@@ -125,8 +126,10 @@ def assess(
     """The Standortbestimmung of ``workspace`` (a :class:`Workspace` or its directory).
 
     Raises ``MissingDataError``/``InsufficientDataError`` naming what is missing when the
-    workspace holds too little data for a meaningful result. ``engine="spark"`` raises
-    :class:`~cxo.engine.spark.EngineUnavailable`: the assessment is DuckDB SQL so far.
+    workspace holds too little data for a meaningful result. ``engine`` (``duckdb`` or
+    ``spark``; default the workspace's ``[analytics] engine``) picks where the SQL runs: on
+    Spark the same statements run over the published lake (:mod:`cxo.engine.sql`), only
+    aggregates reach Python, and the result equals DuckDB's (``tests/spark``).
     ``on_step`` is called with the name of each of the :data:`STEPS` as it starts (the CLI's
     progress bar).
     """
@@ -138,40 +141,34 @@ def assess(
         if isinstance(workspace, Workspace)
         else resolve_workspace(Path(workspace) if workspace is not None else None)
     )
-    check_engine(engine, ws, "the assessment")
+    chosen = check_engine(engine, ws, "the assessment", on_spark=True)
     charter = ws.charter()
     language = ws.settings.language
     currency = charter.company.currency
-    with ws.connect(read_only=True) as con:
-        # The working tables (one row per response, customer × touchpoint, …) spill to disk
-        # beyond this, so that DuckDB and the pandas/statsmodels side fit in 4 GB at 1M
-        # customers / 10M responses.
-        con.execute(f"SET memory_limit = '{_memory_limit(con)}'")
-        con.execute(f"SET temp_directory = '{_sql_path(ws.data_dir / 'tmp')}'")
-        step("prepare")
-        prep = prepare(con, as_of)
-        notes = list(prep.notes)
-        step("pains")
-        pains = find_pains(
-            con,
-            charter,
-            currency=currency,
-            has_revenue=prep.has_revenue,
-            language=language,
-            seed=seed,
-        )
-        step("drivers")
-        drivers = _drivers(con, prep.has_ratings, n_boot, seed, notes)
-        step("linkage")
-        link: Linkage | None = None
+    if chosen == "spark":
+        from cxo.engine.sql import SparkRunner
+
+        runner = SparkRunner.for_workspace(ws)
         try:
-            link = linkage(con, charter, currency=currency, has_revenue=prep.has_revenue, seed=seed)
-        except InsufficientDataError as exc:
-            notes.append(msg("assess.note.linkage_not_computed", reason=exc.message))
-        step("trend")
-        tr = trend(con)
-        if tr is None:
-            notes.append(msg("assess.note.no_trend", quarters=3, answers=30))
+            parts = _analyse(runner, charter, language, as_of, n_boot, seed, step)
+        finally:
+            runner.close()
+    else:
+        with ws.connect(read_only=True) as con:
+            # The working tables (one row per response, customer × touchpoint, …) spill to
+            # disk beyond this, so that DuckDB and the pandas/statsmodels side fit in 4 GB at
+            # 1M customers / 10M responses.
+            con.execute(f"SET memory_limit = '{_memory_limit(con)}'")
+            con.execute(f"SET temp_directory = '{_sql_path(ws.data_dir / 'tmp')}'")
+            parts = _analyse(con, charter, language, as_of, n_boot, seed, step)
+    prep, pains, drivers, link, tr, notes = (
+        parts.prep,
+        parts.pains,
+        parts.drivers,
+        parts.linkage,
+        parts.trend,
+        parts.notes,
+    )
     step("focus")
     _unknown_touchpoints(charter, pains, notes)
     fc = focus(
@@ -201,8 +198,58 @@ def assess(
     )
 
 
+@dataclass
+class _Parts:
+    """What the engine-side steps found (everything but the focus)."""
+
+    prep: Prepared
+    pains: list[Pain]
+    drivers: DriverAnalysis | None
+    linkage: Linkage | None
+    trend: Trend | None
+    notes: list[Message]
+
+
+def _analyse(
+    con: Runner,
+    charter: Charter,
+    language: str,
+    as_of: dt.date | None,
+    n_boot: int,
+    seed: int,
+    step: Callable[[str], None],
+) -> _Parts:
+    """The steps that read the engine (DuckDB or Spark: the same SQL), up to the trend."""
+    currency = charter.company.currency
+    step("prepare")
+    prep = prepare(con, as_of)
+    notes = list(prep.notes)
+    step("pains")
+    pains = find_pains(
+        con,
+        charter,
+        currency=currency,
+        has_revenue=prep.has_revenue,
+        language=language,
+        seed=seed,
+    )
+    step("drivers")
+    drivers = _drivers(con, prep.has_ratings, n_boot, seed, notes)
+    step("linkage")
+    link: Linkage | None = None
+    try:
+        link = linkage(con, charter, currency=currency, has_revenue=prep.has_revenue, seed=seed)
+    except InsufficientDataError as exc:
+        notes.append(msg("assess.note.linkage_not_computed", reason=exc.message))
+    step("trend")
+    tr = trend(con)
+    if tr is None:
+        notes.append(msg("assess.note.no_trend", quarters=3, answers=30))
+    return _Parts(prep, pains, drivers, link, tr, notes)
+
+
 def _drivers(
-    con: duckdb.DuckDBPyConnection, has_ratings: bool, n_boot: int, seed: int, notes: list[Message]
+    con: Runner, has_ratings: bool, n_boot: int, seed: int, notes: list[Message]
 ) -> DriverAnalysis | None:
     """The key drivers, or ``None`` with a note saying why not."""
     if not has_ratings:

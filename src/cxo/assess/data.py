@@ -31,7 +31,7 @@ from cxo.core.messages import Message, msg
 from cxo.errors import InsufficientDataError, MissingDataError
 
 if TYPE_CHECKING:
-    import duckdb
+    from cxo.engine.sql import Runner
 
 MIN_NPS_RESPONSES = 200
 BANDS = ("0-12", "13-24", "25+")
@@ -62,20 +62,25 @@ class Prepared:
     notes: list[Message]
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+def _count(con: Runner, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Names of the tables in the connection's main schema (the workspace tables)."""
+def table_names(con: Runner) -> set[str]:
+    """Names of the workspace tables: the connection's main schema on DuckDB, the published
+    lake's tables on Spark."""
+    from cxo.engine.sql import SparkRunner
+
+    if isinstance(con, SparkRunner):
+        return con.table_names()
     rows = con.execute(
         "select table_name from information_schema.tables where table_schema = 'main'"
     ).fetchall()
     return {str(r[0]) for r in rows}
 
 
-def require(con: duckdb.DuckDBPyConnection, table: str, why: str) -> int:
+def require(con: Runner, table: str, why: str) -> int:
     """Row count of ``table``; ``MissingDataError`` naming the import when it is empty."""
     if table not in table_names(con) or _count(con, f'select count(*) from "{table}"') == 0:
         raise MissingDataError(
@@ -85,7 +90,7 @@ def require(con: duckdb.DuckDBPyConnection, table: str, why: str) -> int:
     return _count(con, f'select count(*) from "{table}"')
 
 
-def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Prepared:
+def prepare(con: Runner, as_of: dt.date | None = None) -> Prepared:
     """Check what the workspace holds and build the temporary tables."""
     notes: list[Message] = []
     n_customers = _check_inputs(con)
@@ -104,7 +109,7 @@ def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> Pre
     return Prepared(as_of, theme_source, n_resp, n_customers, has_revenue, has_ratings, notes)
 
 
-def _check_inputs(con: duckdb.DuckDBPyConnection) -> int:
+def _check_inputs(con: Runner) -> int:
     """The number of customers; an error naming what is missing when the data is too thin."""
     n_customers = require(con, "customers", "segments, sign-up and churn dates")
     require(con, "responses", "NPS answers per touchpoint")
@@ -128,7 +133,7 @@ def _check_inputs(con: duckdb.DuckDBPyConnection) -> int:
     return n_customers
 
 
-def _latest_date(con: duckdb.DuckDBPyConnection) -> dt.date:
+def _latest_date(con: Runner) -> dt.date:
     """The last date in the data: newest response, sign-up or churn."""
     row = con.execute(
         """select greatest(
@@ -142,9 +147,7 @@ def _latest_date(con: duckdb.DuckDBPyConnection) -> dt.date:
     return as_of
 
 
-def _customers_and_responses(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, has_revenue: bool
-) -> None:
+def _customers_and_responses(con: Runner, as_of: dt.date, has_revenue: bool) -> None:
     """``_a_c`` (customers with revenue at ``as_of``) and ``_a_r`` (answered responses)."""
     d = as_of.isoformat()
     revenue_sql = (
@@ -172,7 +175,7 @@ def _customers_and_responses(
     )
 
 
-def _untagged_note(con: duckdb.DuckDBPyConnection, tables: set[str], notes: list[Message]) -> None:
+def _untagged_note(con: Runner, tables: set[str], notes: list[Message]) -> None:
     """A note with the share of analysed comments that no theme of the code frame fits."""
     if "response_text" not in tables:
         return
@@ -188,9 +191,7 @@ def _untagged_note(con: duckdb.DuckDBPyConnection, tables: set[str], notes: list
         notes.append(msg("codeframes.note.untagged", untagged=n, total=total, share=n / total))
 
 
-def _themes(
-    con: duckdb.DuckDBPyConnection, tables: set[str], has_ratings: bool, notes: list[Message]
-) -> str:
+def _themes(con: Runner, tables: set[str], has_ratings: bool, notes: list[Message]) -> str:
     """``_a_t`` (response, theme) pairs from comment themes, else low ratings; the source."""
     if "response_themes" in tables and _count(con, "select count(*) from response_themes") > 0:
         con.execute(
@@ -217,7 +218,7 @@ def _themes(
     return "none"
 
 
-def _index_responses(con: duckdb.DuckDBPyConnection) -> None:
+def _index_responses(con: Runner) -> None:
     """``_a_ct``: each customer's first answer per touchpoint and disposition group."""
     con.execute(
         """create or replace temp table _a_ct0 as
@@ -246,10 +247,10 @@ def _index_responses(con: duckdb.DuckDBPyConnection) -> None:
                end as dgrp
         from d"""
     )
-    con.execute("drop table _a_ct0")
+    con.execute("drop table if exists _a_ct0")
 
 
-def _time_at_risk(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+def _time_at_risk(con: Runner, as_of: dt.date) -> None:
     """``_a_x``: time at risk from the index date by tenure band, with churn events."""
     d = as_of.isoformat()
     con.execute(
@@ -275,7 +276,7 @@ def _time_at_risk(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
     )
 
 
-def _shrinkage(con: duckdb.DuckDBPyConnection) -> float:
+def _shrinkage(con: Runner) -> float:
     """``k = σ²_within / τ²_between`` of NPS answers by customer (one-way ANOVA moments)."""
     row = con.execute(
         """with c as (select count(*) as n, sum(nps) as s, sum(nps * nps) as ss
@@ -291,6 +292,23 @@ def _shrinkage(con: duckdb.DuckDBPyConnection) -> float:
     if tau2 <= 0:
         return 1e6
     return within / tau2
+
+
+def fetch(con: Runner, query: str) -> pd.DataFrame:
+    """The aggregate ``query`` as a pandas frame on either engine (:func:`cxo.engine.sql.frame`)
+    with Spark's decimals as floats, as DuckDB's ``.df()`` gives them. ``query`` must end in
+    ``order by`` its keys: the statistics add rows up in the order fetched, and both engines
+    must hand them over in the same order."""
+    from decimal import Decimal
+
+    from cxo.engine.sql import frame
+
+    out = frame(con, query)
+    for col in out.columns:
+        values = out[col].dropna()
+        if out[col].dtype == object and len(values) and isinstance(values.iloc[0], Decimal):
+            out[col] = out[col].astype(float)
+    return out
 
 
 def bands_long(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

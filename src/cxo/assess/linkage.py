@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cxo.assess.data import bands_long
+from cxo.assess.data import bands_long, fetch
 from cxo.core.messages import Message, msg
 from cxo.errors import InsufficientDataError
 from cxo.stats.churn import (
@@ -27,9 +27,8 @@ from cxo.stats.churn import (
 )
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 GROUPS = ["promoter", "passive", "detractor"]
 
@@ -87,7 +86,7 @@ _SUMS = """count(*) as customers, sum(active::int) as active,
 
 
 def linkage(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     charter: Charter,
     *,
     currency: str = "EUR",
@@ -98,15 +97,17 @@ def linkage(
     notes: list[Message] = []
     # overall: index = first answered response of the customer (any touchpoint; same-day ties
     # go to the first touchpoint key, so the result does not depend on the scan order)
-    frame = con.execute(
+    frame = fetch(
+        con,
         f"""with firsts as (
               select customer_id,
                      arg_min(touchpoint, strftime(idx, '%Y-%m-%d') || touchpoint) as touchpoint
               from _a_ct group by customer_id)
             select case when x.det = 1 then 'detractor' when x.prom = 1 then 'promoter'
                         else 'passive' end as grp, x.segment, {_SUMS}
-            from _a_x x join firsts f using (customer_id, touchpoint) group by all"""
-    ).df()
+            from _a_x x join firsts f using (customer_id, touchpoint)
+            group by 1, x.segment order by 1, x.segment""",
+    )
     by_group: GroupChurn | None = None
     det_ex: ExcessChurn | None = None
     det_rev: RevenueAtRisk | None = None
@@ -127,7 +128,11 @@ def linkage(
                 )
         except InsufficientDataError as exc:
             notes.append(msg("assess.linkage.by_group_not_estimated", reason=exc.message))
-    tps = con.execute(f"select touchpoint, det, segment, {_SUMS} from _a_x group by all").df()
+    tps = fetch(
+        con,
+        f"""select touchpoint, det, segment, {_SUMS} from _a_x
+            group by touchpoint, det, segment order by touchpoint, det, segment""",
+    )
     per_tp: list[TouchpointLinkage] = []
     for tp, grp in tps.groupby("touchpoint", sort=True):
         g = grp.rename(columns={"det": "exposed"})

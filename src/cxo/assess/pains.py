@@ -45,18 +45,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from cxo.assess.exposure import PARTNER_SHARE, Lives, mention_lives, partners, person_time
+from cxo.assess.data import fetch
+from cxo.assess.exposure import (
+    PARTNER_SHARE,
+    Histories,
+    mention_histories,
+    partners,
+    person_time,
+)
 from cxo.core.messages import Message, msg
 from cxo.core.themes import THEME_KEYS, theme
+from cxo.engine.sql import temp_table
 from cxo.errors import InsufficientDataError
 from cxo.stats.churn import ExcessChurn, RevenueAtRisk, excess_churn, revenue_at_risk
 from cxo.stats.multiple import fdr_bh
 from cxo.stats.nps import NpsDifference, nps_difference, nps_from_counts
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 MIN_MENTIONS = 20
 FDR = 0.10
@@ -175,7 +182,7 @@ def _frame_theme_labels() -> dict[str, tuple[str, str]]:
 
 
 def find_pains(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     charter: Charter,
     *,
     currency: str = "EUR",
@@ -220,67 +227,83 @@ class _Tables:
     totals: pd.DataFrame
     """All responses per touchpoint and segment: n, promoters, detractors."""
     aff: pd.DataFrame
-    """Person time and churn of the mentioning customers from their first mention."""
+    """The mentioning customers of the candidate cells per segment: count, active, revenue."""
     base: pd.DataFrame
     """Person time and churn of all customers who answered at the touchpoint."""
     candidates: pd.DataFrame
     """The rows of ``mentioned`` with at least ``MIN_MENTIONS`` mentions."""
-    lives: dict[str, Lives]
+    lives: Histories | None
+    """The mention histories in the engine (co-mentions, person time of the cells)."""
 
 
-def _aggregates(con: duckdb.DuckDBPyConnection) -> _Tables | None:
+def _aggregates(con: Runner) -> _Tables | None:
     """Counts and person time per touchpoint × theme × segment (``None`` without mentions)."""
-    mentioned = con.execute(
+    mentioned = fetch(
+        con,
         """select r.touchpoint, r.segment, t.theme, count(*) as n,
                   sum(r.prom) as p, sum(r.det) as d
            from _a_r r join _a_t t using (response_id)
-           where r.customer_id is not null group by all"""
-    ).df()
+           where r.customer_id is not null group by r.touchpoint, r.segment, t.theme
+           order by r.touchpoint, r.segment, t.theme""",
+    )
     if mentioned.empty:
         return None
-    totals = con.execute(
+    totals = fetch(
+        con,
         """select touchpoint, segment, count(*) as n, sum(prom) as p, sum(det) as d
-           from _a_r where customer_id is not null group by all"""
-    ).df()
+           from _a_r where customer_id is not null group by touchpoint, segment
+           order by touchpoint, segment""",
+    )
     # Affected customers are exposed from their first mention on (a time-varying exposure:
     # counting the time before the mention as exposed would credit survival to the pain).
     con.execute(
         """create or replace temp table _a_aff as
            select r.customer_id, r.touchpoint, t.theme, min(r.responded_at)::date as m
            from _a_t t join _a_r r using (response_id) where r.customer_id is not null
-           group by all"""
+           group by r.customer_id, r.touchpoint, t.theme"""
     )
     sums = """count(*) as customers, sum(active::int) as active,
               sum(case when active then mrr else 0 end) as mrr_active,
               sum(x0) as x0, sum(x1) as x1, sum(x2) as x2,
               sum(ev0) as ev0, sum(ev1) as ev1, sum(ev2) as ev2"""
-    aff = con.execute(
-        f"""with b as (
-              select a.touchpoint, a.theme, c.segment, c.mrr, c.active, a.m as s,
-                     ct.dgrp as grp,
-                     coalesce(c.churn_date, x.e) as e, c.churn_date is not null as churned,
-                     (c.signup_date + interval 13 month)::date as b1,
-                     (c.signup_date + interval 25 month)::date as b2
-              from _a_aff a join _a_c c using (customer_id)
-              join _a_ct ct using (customer_id, touchpoint)
-              cross join (select max(e) as e from _a_end) x
-              where a.m <= coalesce(c.churn_date, x.e))
-            select touchpoint, theme, segment, grp, {sums} from (
-              select touchpoint, theme, segment, grp, mrr, active,
-                greatest(0, datediff('day', s, least(e, b1))) / 365.25 as x0,
-                greatest(0, datediff('day', greatest(s, b1), least(e, b2))) / 365.25 as x1,
-                greatest(0, datediff('day', greatest(s, b2), e)) / 365.25 as x2,
-                (churned and e < b1)::int as ev0,
-                (churned and e >= b1 and e < b2)::int as ev1,
-                (churned and e >= b2)::int as ev2
-              from b) group by all"""
-    ).df()
-    base = con.execute(
-        f"select touchpoint, segment, dgrp as grp, {sums} from _a_x group by all"
-    ).df()
     cand = mentioned[mentioned["n"] >= MIN_MENTIONS]
-    lives = mention_lives(con, cand)
+    aff = _affected(con, cand)
+    base = fetch(
+        con,
+        f"""select touchpoint, segment, dgrp as grp, {sums} from _a_x
+            group by touchpoint, segment, dgrp order by touchpoint, segment, grp""",
+    )
+    lives = mention_histories(con, cand)
     return _Tables(mentioned, totals, aff, base, cand, lives)
+
+
+def _affected(con: Runner, cand: pd.DataFrame) -> pd.DataFrame:
+    """The customers mentioning a candidate cell's theme at its touchpoint, per segment: how
+    many (at risk at their first mention: on or before churn or ``as_of``), how many are still
+    active, and their monthly revenue. Candidate cells only: the rows fetched grow with the
+    cells measured, not with all touchpoint × theme × segment combinations."""
+    columns = ["touchpoint", "theme", "segment", "customers", "active", "mrr_active"]
+    if cand.empty:
+        return pd.DataFrame(columns=columns)
+    keys = cand[["touchpoint", "theme"]].drop_duplicates().astype(str).reset_index(drop=True)
+    temp_table(con, "_a_keys", keys)
+    try:
+        return fetch(
+            con,
+            """select a.touchpoint, a.theme, c.segment, count(*) as customers,
+                      sum(c.active::int) as active,
+                      sum(case when c.active then c.mrr else 0 end) as mrr_active
+               from _a_aff a
+               join _a_keys k on k.touchpoint = a.touchpoint and k.theme = a.theme
+               join _a_c c on c.customer_id = a.customer_id
+               join _a_ct ct on ct.customer_id = a.customer_id and ct.touchpoint = a.touchpoint
+               cross join (select max(e) as e from _a_end) x
+               where a.m <= coalesce(c.churn_date, x.e)
+               group by a.touchpoint, a.theme, c.segment
+               order by a.touchpoint, a.theme, c.segment""",
+        )
+    finally:
+        con.execute("drop table if exists _a_keys")
 
 
 def _cell_plan(tables: _Tables) -> list[tuple[str, str, list[str] | None]]:
@@ -311,7 +334,7 @@ def _cell_plan(tables: _Tables) -> list[tuple[str, str, list[str] | None]]:
 def _measure(
     todo: list[tuple[str, str, list[str] | None]],
     make: Callable[[str, str, list[str] | None, list[str]], Pain],
-    lives: dict[str, Lives],
+    lives: Histories | None,
 ) -> list[Pain]:
     """Every planned cell, adjusted for its stronger co-mentioned themes.
 
@@ -331,7 +354,7 @@ def _measure(
         own = _churn_z(pain.churn)
         stronger = [
             other
-            for other in partners(lives.get(tp), th, seg_list)
+            for other in partners(lives, tp, th, seg_list)
             if strength.get((tp, other), -math.inf) > own
         ][:MAX_PARTNERS]
         pains.append(make(tp, th, seg_list, stronger) if stronger else pain)
@@ -465,7 +488,7 @@ def _cell(
     revenue: RevenueAtRisk | None = None
     # person time of the affected and of the rest, per segment, disposition and tenure band,
     # with the co-mentioned themes at the touchpoint as further time-varying exposures
-    cells = person_time(tables.lives.get(tp), b, th, partners, segs)
+    cells = person_time(tables.lives, tp, b, th, partners, segs)
     adjust = ["band"] if segs is not None and len(segs) == 1 else ["band", "segment"]
     if ADJUST_DISPOSITION:
         adjust.append("grp")

@@ -17,9 +17,8 @@ from cxo.assess.data import Prepared, prepare
 from cxo.assess.linkage import Linkage, linkage
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.core.charter import Charter
+    from cxo.engine.sql import Runner
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class TouchpointReach:
 class PreparedData:
     """The working tables of one connection, read through questions (see the module docs)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, info: Prepared) -> None:
+    def __init__(self, con: Runner, info: Prepared) -> None:
         self._con = con
         self.info = info
 
@@ -58,14 +57,19 @@ class PreparedData:
         """Who answered at ``touchpoints``: active customers and their revenue, years at risk and
         churn events (a customer answering at several of them counts once, with the longest
         time at risk)."""
+        if not touchpoints:
+            return TouchpointReach(0, 0.0, 0.0, 0.0)
+        # active and mrr are the customer's (the same on each of their rows): max picks it on
+        # either engine; positional parameters, as the Spark runner binds them
         row = self._con.execute(
-            """with c as (
-                 select customer_id, any_value(active) as active, any_value(mrr) as mrr,
+            f"""with c as (
+                 select customer_id, max(active::int) as active, max(mrr) as mrr,
                         max(x0 + x1 + x2) as years, max(ev0 + ev1 + ev2) as ev
-                 from _a_x where touchpoint in (select unnest($tps)) group by customer_id)
-               select sum(active::int), sum(case when active then mrr else 0 end),
+                 from _a_x where touchpoint in ({", ".join("?" * len(touchpoints))})
+                 group by customer_id)
+               select sum(active), sum(case when active = 1 then mrr else 0 end),
                       sum(years), sum(ev) from c""",
-            {"tps": touchpoints},
+            list(touchpoints),
         ).fetchone()
         if row is None:
             return TouchpointReach(0, 0.0, 0.0, 0.0)
@@ -89,7 +93,7 @@ class PreparedData:
         return linkage(self._con, charter, currency=currency, has_revenue=has_revenue, seed=seed)
 
 
-def prepared(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> PreparedData:
+def prepared(con: Runner, as_of: dt.date | None = None) -> PreparedData:
     """Check what the workspace on ``con`` holds, build the working tables, and return the
     questions they answer (raises like :func:`cxo.assess.data.prepare` on missing data)."""
     return PreparedData(con, prepare(con, as_of))

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from cxo.assess.data import fetch
 from cxo.core.verdicts import direction as _side_words
 from cxo.stats import Estimate
 from cxo.stats.nps import nps_difference, nps_from_counts
 
 if TYPE_CHECKING:
-    import duckdb
+    from cxo.engine.sql import Runner
 
 QUARTERS = 8
 MIN_PER_QUARTER = 30
@@ -145,13 +146,14 @@ def decompose(
     )
 
 
-def trend(con: duckdb.DuckDBPyConnection) -> Trend | None:
+def trend(con: Runner) -> Trend | None:
     """The last 8 quarters with answers (``None`` with fewer than 3 usable quarters)."""
-    frame = con.execute(
+    frame = fetch(
+        con,
         """select strftime(date_trunc('quarter', responded_at), '%Y-%m-%d') as qstart,
                   segment, touchpoint, count(*) as n, sum(prom) as p, sum(det) as d
-           from _a_r group by all"""
-    ).df()
+           from _a_r group by 1, segment, touchpoint order by 1, segment, touchpoint""",
+    )
     if frame.empty:
         return None
     frame["quarter"] = [

@@ -42,8 +42,9 @@ EngineOption = Annotated[
     str | None,
     typer.Option(
         "--engine",
-        help="duckdb, or spark (over the lake `cxo publish` writes; needs cxo[spark]; the "
-        "scorecard only so far). Default: [analytics] engine in cxo.toml, else duckdb.",
+        help="duckdb, or spark (over the lake `cxo publish` writes; needs cxo[spark]; an "
+        "analysis not on Spark yet says so). Default: [analytics] engine in cxo.toml, else "
+        "duckdb.",
         show_default=False,
     ),
 ]

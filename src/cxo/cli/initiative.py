@@ -288,7 +288,7 @@ def measure_command(
     from cxo.report import initiatives as words
 
     ws = workspace(path)
-    check_engine(engine, ws, "the initiative measurement")  # before looking anything up
+    check_engine(engine, ws, "the initiative measurement", on_spark=True)  # before lookups
     ini = get_initiative(ws.app_database_url, key)
     proof = measure(
         ws,

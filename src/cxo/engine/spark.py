@@ -1,16 +1,14 @@
-"""The scorecard on Spark: the same ibis expressions over the published lake.
+"""The analytics on Spark: the same expressions and SQL over the published lake.
 
 ``cxo publish`` writes the validated tables as hive-partitioned Parquet (:mod:`cxo.lake`);
-here a Spark session reads them through ibis' pyspark backend and
-:func:`cxo.engine.scorecard.build_scorecard` runs unchanged. Results equal DuckDB's (counts
-exactly, statistics to 1e-9; ``tests/spark``).
-
-The four diagnostics run their DuckDB-dialect SQL on Spark through :mod:`cxo.engine.sql`
-(sqlglot-transpiled, over temp views of the lake); theme impact counts its response patterns
-with one ibis expression (:mod:`cxo.text.impact_data`). The assessment and initiative effects
-are DuckDB SQL not yet ported; asked for on Spark they raise
-:class:`EngineUnavailable`, which names what to do instead (read the lake with DuckDB:
-``[lake] analytics = true``).
+here a Spark session reads them. The scorecard runs its ibis expressions through ibis'
+pyspark backend (:func:`cxo.engine.scorecard.build_scorecard` unchanged); theme impact counts
+its response patterns with one ibis expression (:mod:`cxo.text.impact_data`); the assessment,
+the four diagnostics and the initiative measurement run their DuckDB-dialect SQL on Spark
+through :mod:`cxo.engine.sql` (sqlglot-transpiled, over temp views of the lake), aggregating
+in the engine so that only aggregates reach the driver. Results equal DuckDB's (counts
+exactly, statistics to 1e-9; ``tests/spark``). An analysis that does not run on Spark raises
+:class:`EngineUnavailable` from :func:`check_engine`, which names what to do instead.
 
 The session is local (``local[2]``; ``CXO_SPARK_MASTER`` names a cluster instead), in UTC,
 without its web UI, bound to 127.0.0.1, with few shuffle partitions; one per process.
@@ -58,7 +56,8 @@ def check_engine(
     if chosen == "spark" and analysis != "scorecard" and not on_spark:
         raise EngineUnavailable(
             f"{analysis} does not run on Spark yet: it is DuckDB SQL not yet ported "
-            "(the scorecard and the diagnostics run on Spark)",
+            "(the scorecard, assessment, diagnostics, theme impact and initiative "
+            "measurement run on Spark)",
             hint="publish the lake (`cxo publish`) and let DuckDB read it "
             "([lake] analytics = true), or use --engine duckdb",
         )

@@ -244,6 +244,10 @@ class SparkRunner:
             return set(self._temp[table].columns)
         return set(self._tables.get(table, ()))
 
+    def table_names(self) -> set[str]:
+        """Names of the published tables (the workspace tables; temp tables not included)."""
+        return set(self._tables)
+
     def execute(self, query: str, parameters: object = None) -> _Rows:
         """Run one statement; see the module docstring for what is rewritten."""
         import re

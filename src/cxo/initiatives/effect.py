@@ -31,6 +31,14 @@ segment and tenure band, nearest pre-period NPS: :mod:`cxo.initiatives.matching`
 before/after of the treated alone, always with a warning that anything else that changed
 counts as effect.
 
+The SQL runs through a :class:`cxo.engine.sql.Runner`: a DuckDB connection, or Spark over the
+published lake (``cxo initiative measure KEY --engine spark``) with the same numbers. Only
+aggregates reach Python — cell sums, the sums of squared per-customer influences, the event
+study's sums of products per stratum and month pair, the matching's runs of equal pre-period
+level — so the rows a statement returns do not grow with the customers (the targeted list of
+a matched comparison excepted: one row per targeted customer). On DuckDB the variance sums run
+on one thread over sorted input, so the same measurement gives the same digits every time.
+
 Calibration on simulated companies (``bench/initiatives_calibration.py``, results in
 ``bench/results/initiatives-calibration.md``): the 95 % intervals cover the simulator's
 realised effect about 95 % of the time and a null initiative is called significant at most
@@ -49,12 +57,13 @@ from cxo.assess.data import table_names
 from cxo.core.jsonable import jsonable_dict
 from cxo.core.messages import Message, msg
 from cxo.errors import InsufficientDataError, MissingDataError, UsageError
+from cxo.initiatives._sql import one_thread, run
 from cxo.initiatives.event_study import MONTH_SQL, EventStudy, event_study
-from cxo.initiatives.matching import Matching, match_customers
+from cxo.initiatives.matching import CONTROL_TABLE, Matching, match_customers
 from cxo.stats import Estimate
 
 if TYPE_CHECKING:
-    import duckdb
+    from cxo.engine.sql import Runner
 
 MIN_RESPONSES_PER_CELL = 30
 PLACEBO_P = 0.05
@@ -185,7 +194,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def measure_effect(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     touchpoints: list[str],
     launch: dt.date,
     *,
@@ -259,7 +268,7 @@ def measure_effect(
         controls = _controls(con, touchpoints, controls, exclude, notes)
         groups = _Groups(
             _TP_TREATED,
-            "r.touchpoint in (select unnest($controls))",
+            "r.touchpoint in ($controls)",
             {"treated": touchpoints, "controls": controls},
         )
     try:
@@ -268,17 +277,15 @@ def measure_effect(
         )
     finally:
         con.execute("drop table if exists _i_treated_c")
-        con.execute("drop table if exists _i_control_c")
+        con.execute(f"drop table if exists {CONTROL_TABLE}")
     result.touchpoints, result.controls, result.matching = list(touchpoints), controls, matching
     return result
 
 
-_TP_TREATED = "r.touchpoint in (select unnest($treated))"
+_TP_TREATED = "r.touchpoint in ($treated)"
 
 
-def _prepost_groups(
-    con: duckdb.DuckDBPyConnection, touchpoints: list[str], customers: list[str] | None
-) -> _Groups:
+def _prepost_groups(con: Runner, touchpoints: list[str], customers: list[str] | None) -> _Groups:
     """The treated alone: answers at ``touchpoints`` (by ``customers`` when given)."""
     if not customers:
         return _Groups(_TP_TREATED, "false", {"treated": touchpoints})
@@ -291,36 +298,29 @@ def _prepost_groups(
     )
 
 
-def _id_table(con: duckdb.DuckDBPyConnection, name: str, ids: list[str]) -> None:
+def _id_table(con: Runner, name: str, ids: list[str]) -> None:
     """A temp table ``name (customer_id)`` holding ``ids``."""
-    import pyarrow as pa
+    import pandas as pd
 
-    con.register("_i_ids", pa.table({"customer_id": pa.array(ids, pa.string())}))
-    try:
-        con.execute(
-            f"create or replace temp table {name} as select customer_id from _i_ids"
-        ).fetchall()
-    finally:
-        con.unregister("_i_ids")
+    from cxo.engine.sql import temp_table
+
+    temp_table(con, name, pd.DataFrame({"customer_id": pd.Series(ids, dtype=object)}))
 
 
-def _matched_groups(
-    con: duckdb.DuckDBPyConnection, touchpoints: list[str], matching: Matching
-) -> _Groups:
+def _matched_groups(con: Runner, touchpoints: list[str], matching: Matching) -> _Groups:
     """Treated and matched customers as temp tables; their answers at ``touchpoints`` (all
     touchpoints when empty)."""
-    _id_table(con, "_i_treated_c", matching.treated_ids)
-    _id_table(con, "_i_control_c", matching.control_ids)
+    _id_table(con, "_i_treated_c", matching.treated_ids)  # the matches: CONTROL_TABLE
     where = _TP_TREATED + " and " if touchpoints else ""
     return _Groups(
         f"{where}r.customer_id in (select customer_id from _i_treated_c)",
-        f"{where}r.customer_id in (select customer_id from _i_control_c)",
+        f"{where}r.customer_id in (select customer_id from {CONTROL_TABLE})",
         {"treated": touchpoints} if touchpoints else {},
     )
 
 
 def _measure_groups(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     groups: _Groups,
     comparison: str,
     window: tuple[dt.date, dt.date, dt.date],
@@ -391,7 +391,7 @@ def _measure_groups(
 
 
 def _event_study(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     groups: _Groups,
     window: tuple[dt.date, dt.date, dt.date],
     level: float,
@@ -402,7 +402,8 @@ def _event_study(
     pre_start, launch, post_end = window
     seg = "coalesce(c.segment, '(none)')" if segmented else "'(none)'"
     join = "left join customers c using (customer_id)" if segmented else ""
-    con.execute(
+    run(
+        con,
         f"""create or replace temp table _i_months as
             select s, i, treated, k, count(*) as n, sum(y) as sy, sum(d) as sd from (
               select {seg} as s, coalesce(r.customer_id, 'response:' || r.response_id) as i,
@@ -412,8 +413,8 @@ def _event_study(
                      (r.nps <= 6)::double as d
               from responses r {join}
               where r.nps is not null and r.responded_at >= $start and r.responded_at < $end
-                and (({groups.treated}) or ({groups.control})))
-            group by all""",
+                and (({groups.treated}) or ({groups.control}))) m
+            group by s, i, treated, k""",
         {**groups.params, "start": pre_start, "launch": launch, "end": post_end, "pre": pre_months},
     )
     try:
@@ -423,7 +424,7 @@ def _event_study(
 
 
 def _controls(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     touchpoints: list[str],
     controls: list[str] | None,
     exclude: list[str] | None,
@@ -465,7 +466,7 @@ def _controls(
 
 
 def _did(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     groups: _Groups,
     start: dt.date,
     launch: dt.date,
@@ -492,10 +493,11 @@ def _did(
           and (({groups.treated}) or ({groups.control}))"""
     # One pass over the responses: sums per customer and cell. The cell means and each
     # customer's influence on the contrast (linear in these sums) both come from this table.
-    con.execute(
+    run(
+        con,
         f"""create or replace temp table _i_sums as
             select s, g, i, count(*) as n, sum(y) as sy, sum(d) as sd
-            from ({base}) group by all""",
+            from ({base}) b group by s, g, i""",
         params,
     )
     try:
@@ -505,15 +507,18 @@ def _did(
 
 
 def _contrast(
-    con: duckdb.DuckDBPyConnection, level: float, cells_used: tuple[int, ...]
+    con: Runner, level: float, cells_used: tuple[int, ...]
 ) -> tuple[DidEstimate, DidEstimate]:
     """The contrast over ``cells_used`` and its clustered SE from ``_i_sums`` (see
     :func:`_did`)."""
+    import pandas as pd
     from scipy import stats as st
+
+    from cxo.engine.sql import temp_table
 
     cells = con.execute(
         """select s, g, sum(n) as n, sum(sy) as sy, sum(sd) as sd
-           from _i_sums group by all order by s, g"""
+           from _i_sums group by s, g order by s, g"""
     ).fetchall()
     counts: dict[str, dict[int, tuple[int, float, float]]] = {}
     for s, g, n, sy, sd in cells:
@@ -543,20 +548,20 @@ def _contrast(
     out = []
     n_total = sum(c[g][0] for c in usable.values() for g in cells_used)
     k = len(cells_used) * len(usable)
-    con.execute(
-        "create or replace temp table _i_coef "
-        "(s varchar, g integer, a double, my double, md double)"
-    )
-    con.executemany("insert into _i_coef values (?, ?, ?, ?, ?)", coef_rows)
+    coef = pd.DataFrame.from_records(coef_rows, columns=["s", "g", "a", "my", "md"])
+    temp_table(con, "_i_coef", coef.astype({"s": object, "g": "int64", "a": float}))
     try:
         # influence of each customer on the contrast: Σ_sg a_sg (Σ_rows y − n_isg · ȳ_sg)
-        row = con.execute(
-            """with per as (
-                 select c.i, sum(k.a * (c.sy - c.n * k.my)) as fy,
-                        sum(k.a * (c.sd - c.n * k.md)) as fd
-                 from _i_sums c join _i_coef k on k.s = c.s and k.g = c.g group by c.i)
-               select count(*), sum(fy * fy), sum(fd * fd) from per"""
-        ).fetchall()[0]
+        with one_thread(con):
+            row = con.execute(
+                """with per as (
+                     select c.i, sum(k.a * (c.sy - c.n * k.my)) as fy,
+                            sum(k.a * (c.sd - c.n * k.md)) as fd
+                     from (select * from _i_sums order by i, s, g) c
+                       join _i_coef k on k.s = c.s and k.g = c.g
+                     group by c.i)
+                   select count(*), sum(fy * fy), sum(fd * fd) from per"""
+            ).fetchall()[0]
     finally:
         con.execute("drop table if exists _i_coef")
     assert row is not None

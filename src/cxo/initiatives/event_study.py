@@ -39,7 +39,7 @@ from cxo.core.jsonable import jsonable_dict
 from cxo.errors import InsufficientDataError
 
 if TYPE_CHECKING:
-    import duckdb
+    from cxo.engine.sql import Runner
 
 MONTH_DAYS = 30.4375
 MIN_PER_MONTH = 10
@@ -139,38 +139,43 @@ class EventStudy:
         )
 
 
+_SENTINEL = -1_000_000
+"""Month key of a customer's pre-window term in ``_i_u`` (below every real month)."""
+
+
 @dataclass(frozen=True)
-class _Rows:
-    """Per customer × stratum × group × month sums (group 1 = treated)."""
+class _Cells:
+    """Totals per stratum × group × month (group 1 = treated), fetched from the engine."""
 
-    cluster: Array
-    stratum: Array
-    group: Array
-    month: Array
+    strata: list[str]
+    months: list[int]
     n: Array
-    sy: Array
+    y: Array
+    clusters: int
 
 
-def _rows(con: duckdb.DuckDBPyConnection, table: str, metric: str) -> _Rows:
-    col = "sy" if metric == "nps" else "sd"
+def _cells(con: Runner, table: str, col: str) -> _Cells:
     got = con.execute(
-        f"""select dense_rank() over (order by i) - 1 as c, dense_rank() over (order by s) - 1,
-                   treated, k, n, {col}
-            from {table}"""
-    ).fetchnumpy()
-    keys = list(got)
-    return _Rows(
-        cluster=np.asarray(got[keys[0]], dtype=np.int64),
-        stratum=np.asarray(got[keys[1]], dtype=np.int64),
-        group=np.asarray(got[keys[2]], dtype=np.int64),
-        month=np.asarray(got[keys[3]], dtype=np.int64),
-        n=np.asarray(got[keys[4]], dtype=float),
-        sy=np.asarray(got[keys[5]], dtype=float),
-    )
+        f"""select s, treated, k, sum(n), sum({col}) from {table}
+            group by s, treated, k order by s, treated, k"""
+    ).fetchall()
+    if not got:
+        raise InsufficientDataError("no answers for the event study")
+    strata = sorted({str(r[0]) for r in got})
+    k_min, k_max = min(int(r[2]) for r in got), max(int(r[2]) for r in got)
+    months = list(range(k_min, k_max + 1))
+    shape = (len(strata), 2, len(months))
+    cn, cy = np.zeros(shape), np.zeros(shape)
+    index = {s: j for j, s in enumerate(strata)}
+    for s, g, k, n, y in got:
+        cn[index[str(s)], int(g), int(k) - k_min] = float(n)
+        cy[index[str(s)], int(g), int(k) - k_min] = float(y)
+    clusters = int(con.execute(f"select count(distinct i) from {table}").fetchall()[0][0])
+    return _Cells(strata, months, cn, cy, clusters)
 
 
 def event_study(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     table: str,
     *,
     pre_months: int,
@@ -179,21 +184,17 @@ def event_study(
 ) -> EventStudy:
     """The event study from ``table`` (columns ``s`` stratum, ``i`` cluster, ``treated`` 0/1,
     ``k`` month from launch, ``n``, ``sy`` NPS sum, ``sd`` detractor sum), as
-    :func:`cxo.initiatives.effect.measure_effect` prepares it."""
+    :func:`cxo.initiatives.effect.measure_effect` prepares it.
+
+    Only aggregates leave the engine: the cell totals and, for the clustered covariance, the
+    sums over customers of products of their per-month influence terms (:func:`_covariance`).
+    """
     from scipy import stats as st
 
-    r = _rows(con, table, metric)
-    if not len(r.n):
-        raise InsufficientDataError("no answers for the event study")
-    n_clusters = int(r.cluster.max()) + 1
-    n_strata = int(r.stratum.max()) + 1
-    k_min, k_max = int(r.month.min()), int(r.month.max())
-    months = list(range(k_min, k_max + 1))
-    # cell totals: stratum × group × month
-    shape = (n_strata, 2, len(months))
-    cell = (r.stratum * 2 + r.group) * len(months) + (r.month - k_min)
-    cn = np.bincount(cell, weights=r.n, minlength=math.prod(shape)).reshape(shape)
-    cy = np.bincount(cell, weights=r.sy, minlength=math.prod(shape)).reshape(shape)
+    col = "sy" if metric == "nps" else "sd"
+    cells = _cells(con, table, col)
+    cn, cy, months = cells.n, cells.y, cells.months
+    n_strata = len(cells.strata)
     pre = np.array([k < 0 for k in months])
     pn, py = cn[:, :, pre].sum(axis=2), cy[:, :, pre].sum(axis=2)
     post_t = cn[:, 1, ~pre].sum(axis=1)
@@ -208,41 +209,32 @@ def event_study(
     # cell absent in a usable stratum leaves that stratum out of that month (weights renormed)
     coefs = np.zeros((len(keep), n_strata, 2, len(months)))
     coef_pre = np.zeros((len(keep), n_strata, 2))
-    for col, j in enumerate(keep):
+    weights = np.zeros((len(keep), n_strata))
+    for col_, j in enumerate(keep):
         ok = usable & (cn[:, :, j] > 0).all(axis=1)
         ws = np.where(ok, w, 0.0)
         ws = ws / ws.sum() if ws.sum() > 0 else ws
+        weights[col_] = ws
         for g, sign in ((1, 1.0), (0, -1.0)):
-            coefs[col, ok, g, j] = sign * ws[ok] / cn[ok, g, j]
-            coef_pre[col, ok, g] = -sign * ws[ok] / pn[ok, g]
-    mean = np.divide(cy, cn, out=np.zeros(shape), where=cn > 0)
+            coefs[col_, ok, g, j] = sign * ws[ok] / cn[ok, g, j]
+            coef_pre[col_, ok, g] = -sign * ws[ok] / pn[ok, g]
     est = (coefs * cy[None]).sum(axis=(1, 2, 3)) + (coef_pre * py[None]).sum(axis=(1, 2))
-    # influence of each customer on each coefficient: Σ_cells a (Σ y − n · ȳ_cell)
-    rows_month = r.month - k_min
-    # (residuals of the month cells: the pooled pre mean is the count-weighted mean of the
-    # pre months, so this is the saturated model stratum × group × month of the regression)
-    resid = r.sy - r.n * mean[r.stratum, r.group, rows_month]
-    is_pre = pre[rows_month]
-    infl = np.zeros((n_clusters, len(keep)))
-    for col in range(len(keep)):
-        a = coefs[col][r.stratum, r.group, rows_month] * resid
-        a = a + np.where(is_pre, coef_pre[col][r.stratum, r.group] * resid, 0.0)
-        infl[:, col] = np.bincount(r.cluster, weights=a, minlength=n_clusters)
-    n_total = float(r.n.sum())
+    n_total = float(cn.sum())
     k_par = 2 * n_strata * len(months)
+    n_clusters = cells.clusters
     factor = n_clusters / max(n_clusters - 1, 1) * (n_total - 1) / max(n_total - k_par, 1)
-    cov = infl.T @ infl * factor
+    cov = _covariance(con, table, col, cells, usable, weights, [months[j] for j in keep]) * factor
     z = float(st.norm.ppf(0.5 + level / 2))
     out = []
-    for col, j in enumerate(keep):
-        se = math.sqrt(max(float(cov[col, col]), 0.0))
+    for col_, j in enumerate(keep):
+        se = math.sqrt(max(float(cov[col_, col_]), 0.0))
         out.append(
             EventMonth(
                 months[j],
-                float(est[col]),
+                float(est[col_]),
                 se,
-                float(est[col]) - z * se,
-                float(est[col]) + z * se,
+                float(est[col_]) - z * se,
+                float(est[col_]) + z * se,
                 int(per_month[1, j]),
                 int(per_month[0, j]),
             )
@@ -250,6 +242,93 @@ def event_study(
     pre_cols = [c for c, j in enumerate(keep) if months[j] < 0]
     test = _pre_trend(est, cov, pre_cols, [months[keep[c]] for c in pre_cols])
     return EventStudy(metric, level, out, test, thin)
+
+
+def _covariance(
+    con: Runner,
+    table: str,
+    col: str,
+    cells: _Cells,
+    usable: Array,
+    weights: Array,
+    kept: list[int],
+) -> Array:
+    """Σ over customers of the products of their influence on the coefficients (before the
+    small-sample factor): the diagonal and the block of the pre-launch months (what the
+    standard errors and the pre-trend test read; other entries are NaN).
+
+    A customer ``c`` of stratum ``s`` has residuals ``R_c(g, k) = Σ y − n · ȳ_sgk`` per
+    group and month; with ``u_c(k) = Σ_g ±R_c(g, k) / n_sgk`` and ``v_c = Σ_g ±Σ_{k<0}
+    R_c(g, k) / n_sg,pre`` (+ treated, − control) the influence on the coefficient of month
+    ``k`` is ``w_s(k) · (u_c(k) − v_c)``. So the covariance needs per stratum only
+    ``Σ_c u_c(k) u_c(k')``, ``Σ_c u_c(k) v_c`` and ``Σ_c v_c²`` — sums of products of
+    per-customer sums, computed in the engine (a self-join of each customer's few months).
+    """
+    import pandas as pd
+
+    from cxo.engine.sql import temp_table
+    from cxo.initiatives._sql import one_thread
+
+    cn, cy, months = cells.n, cells.y, cells.months
+    rows: list[tuple[str, int, int, float, float, float]] = []
+    for si, s in enumerate(cells.strata):
+        if not usable[si]:
+            continue
+        pn = cn[si, :, :].T[[k < 0 for k in months]].sum(axis=0)
+        for g, sign in ((1, 1.0), (0, -1.0)):
+            for j, k in enumerate(months):
+                if cn[si, g, j] > 0:
+                    b = sign / pn[g] if k < 0 else 0.0
+                    m = cy[si, g, j] / cn[si, g, j]
+                    rows.append((s, g, k, m, sign / cn[si, g, j], b))
+    frame = pd.DataFrame.from_records(rows, columns=["s", "treated", "k", "m", "a", "b"])
+    temp_table(con, "_i_cell", frame.astype({"s": object, "treated": "int64", "k": "int64"}))
+    try:
+        with one_thread(con):
+            con.execute(
+                f"""create or replace temp table _i_u as
+                    with r as (
+                      select t.s, t.i, t.k, t.{col} - t.n * c.m as res, c.a, c.b
+                      from (select * from {table} order by s, i, treated, k) t join _i_cell c
+                        on c.s = t.s and c.treated = t.treated and c.k = t.k)
+                    select s, i, k, sum(a * res) as u from r group by s, i, k
+                    union all
+                    select s, i, {_SENTINEL} as k, sum(b * res) as u from r where k < 0
+                    group by s, i"""
+            )
+            got = con.execute(
+                f"""select x.s, x.k, y.k, sum(x.u * y.u)
+                    from _i_u x join _i_u y on x.s = y.s and x.i = y.i
+                    where x.k = y.k or (x.k < y.k and (y.k < 0 or x.k = {_SENTINEL}))
+                    group by x.s, x.k, y.k order by x.s, x.k, y.k"""
+            ).fetchall()
+    finally:
+        con.execute("drop table if exists _i_u")
+        con.execute("drop table if exists _i_cell")
+    sums: dict[tuple[str, int, int], float] = {
+        (str(s), int(a), int(b)): float(v) for s, a, b, v in got
+    }
+    index = {s: j for j, s in enumerate(cells.strata)}
+    cov = np.full((len(kept), len(kept)), np.nan)
+    for a, ka in enumerate(kept):
+        for b, kb in enumerate(kept):
+            if a != b and not (ka < 0 and kb < 0):
+                continue
+            lo, hi = min(ka, kb), max(ka, kb)
+            total = 0.0
+            for s in cells.strata:
+                wa, wb = weights[a, index[s]], weights[b, index[s]]
+                if wa == 0.0 or wb == 0.0:
+                    continue
+                gram = (
+                    sums.get((s, lo, hi), 0.0)
+                    - sums.get((s, _SENTINEL, ka), 0.0)
+                    - sums.get((s, _SENTINEL, kb), 0.0)
+                    + sums.get((s, _SENTINEL, _SENTINEL), 0.0)
+                )
+                total += wa * wb * gram
+            cov[a, b] = total
+    return cov
 
 
 def _pre_trend(est: Array, cov: Array, cols: list[int], months: list[int]) -> PreTrendTest | None:
@@ -277,8 +356,8 @@ def _pre_trend(est: Array, cov: Array, cols: list[int], months: list[int]) -> Pr
 
 
 MONTH_SQL = (
-    "floor(datediff('second', $launch::timestamp, r.responded_at::timestamp) / 86400.0 / "
-    f"{MONTH_DAYS})::integer"
+    "floor(datediff('second', cast($launch as timestamp), cast(r.responded_at as timestamp))"
+    f" / 86400.0 / {MONTH_DAYS})::integer"
 )
 """SQL for the month from the launch (``$launch``) of ``r.responded_at``."""
 

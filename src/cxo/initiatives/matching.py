@@ -15,6 +15,7 @@ customers are matched in a seeded random order, each to the nearest free candida
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from cxo.assess.data import table_names
 from cxo.errors import InputError, InsufficientDataError, MissingDataError, UsageError
 
 if TYPE_CHECKING:
-    import duckdb
+    from cxo.engine.sql import Runner
 
 TENURE_BANDS = (12, 36)
 """Upper bounds (months) of the tenure bands; the last band is open."""
@@ -34,12 +35,18 @@ MIN_MATCHED = 30
 Array = np.ndarray[Any, Any]
 
 
+CONTROL_TABLE = "_i_control_c"
+"""Temp table (``customer_id``, ``tenure``) :func:`match_customers` leaves the matched
+comparison customers in (they stay in the engine; the caller drops it)."""
+
+
 @dataclass(frozen=True)
 class Matching:
     """Targeted customers with their matches, and the balance of the pre-period level."""
 
     treated_ids: list[str]
-    control_ids: list[str]
+    controls: int
+    """Matched comparison customers (their ids are in temp table :data:`CONTROL_TABLE`)."""
     targeted: int
     unknown: int
     """Targeted ids not found among the customers (or churned before the launch)."""
@@ -65,7 +72,7 @@ class Matching:
 
 
 def match_customers(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     targeted: list[str],
     touchpoints: list[str],
     pre_start: dt.date,
@@ -74,7 +81,15 @@ def match_customers(
     seed: int = 0,
 ) -> Matching:
     """Match every customer in ``targeted`` (pre level from answers at ``touchpoints``, all
-    touchpoints when empty)."""
+    touchpoints when empty); the matches are left in temp table :data:`CONTROL_TABLE`.
+
+    Only aggregates and the targeted customers reach Python: the candidates as runs of equal
+    pre-period level per stratum (segment × tenure band × answered: hundreds of rows, however
+    many customers), the targeted ones one row each (the caller's own list). Within a run the
+    greedy nearest-free search takes customers from its ends only (a search from above takes
+    the run's first free customer, one from below its last), so counting what each run gives
+    up at either end and numbering its customers by id in the engine selects the same
+    customers as a search over every candidate."""
     if "customers" not in table_names(con):
         raise MissingDataError(
             "a matched comparison needs table `customers` (segment and signup date)",
@@ -82,87 +97,202 @@ def match_customers(
         )
     if not targeted:
         raise UsageError("no targeted customers given")
-    tp_filter = "and touchpoint in (select unnest($tps))" if touchpoints else ""
+    wanted = list(dict.fromkeys(targeted))
+    try:
+        _candidates(con, wanted, touchpoints, (pre_start, launch))
+        return _match(con, len(wanted), seed)
+    finally:
+        for name in ("_i_cand", "_i_runs", "_i_target_c"):
+            con.execute(f"drop table if exists {name}")
+
+
+def _candidates(
+    con: Runner, targeted: list[str], touchpoints: list[str], window: tuple[dt.date, dt.date]
+) -> None:
+    """Temp table ``_i_cand``: customers signed up before the launch and not churned before
+    it, with segment, tenure (months) and its band, pre-window NPS level (``v``: 0 when they
+    did not answer) and whether they were targeted."""
+    import pandas as pd
+
+    from cxo.engine.sql import months_between, temp_table
+    from cxo.initiatives._sql import run
+
+    pre_start, launch = window
+    ids = pd.DataFrame({"customer_id": pd.Series(targeted, dtype=object)})
+    temp_table(con, "_i_target_c", ids)
+    tp_filter = "and touchpoint in ($tps)" if touchpoints else ""
     params: dict[str, Any] = {"start": pre_start, "launch": launch}
     if touchpoints:
         params["tps"] = touchpoints
-    got = con.execute(
-        f"""with pre as (
+    band = " + ".join(f"(tenure >= {b})::int" for b in TENURE_BANDS)
+    run(
+        con,
+        f"""create or replace temp table _i_cand as
+            with pre as (
               select customer_id, avg(case when nps >= 9 then 100.0 when nps <= 6 then -100.0
                                            else 0.0 end) as level
               from responses
               where nps is not null and customer_id is not null
                 and responded_at >= $start and responded_at < $launch {tp_filter}
-              group by customer_id)
-            select c.customer_id, coalesce(c.segment, '(none)'),
-                   coalesce(datediff('month', c.signup_date, $launch::date), 0), pre.level
-            from customers c left join pre using (customer_id)
-            where (c.signup_date is null or c.signup_date < $launch)
-              and (c.churn_date is null or c.churn_date >= $launch)
-            order by c.customer_id""",
+              group by customer_id),
+            c as (
+              select c.customer_id, coalesce(c.segment, '(none)') as seg,
+                     coalesce({months_between("c.signup_date", "cast($launch as date)")}, 0)
+                       as tenure,
+                     pre.level, t.customer_id is not null as targeted
+              from customers c left join pre on pre.customer_id = c.customer_id
+                left join _i_target_c t on t.customer_id = c.customer_id
+              where (c.signup_date is null or c.signup_date < $launch)
+                and (c.churn_date is null or c.churn_date >= $launch))
+            select customer_id, seg, tenure, {band} as band, level is not null as answered,
+                   coalesce(level, 0.0) as v, level, targeted
+            from c""",
         params,
-    ).fetchall()
-    ids = [str(r[0]) for r in got]
-    wanted = set(targeted)
-    is_t = np.array([i in wanted for i in ids], dtype=bool)
-    segment = np.array([str(r[1]) for r in got], dtype=object)
-    tenure = np.array([float(r[2]) for r in got])
-    level = np.array([np.nan if r[3] is None else float(r[3]) for r in got])
-    band = np.searchsorted(np.asarray(TENURE_BANDS, dtype=float), tenure, side="right")
-    answered = ~np.isnan(level)
-    keys = np.array([f"{s}|{b}|{a}" for s, b, a in zip(segment, band, answered, strict=True)])
-    _, stratum = np.unique(keys, return_inverse=True)
+    )
+
+
+def _key(seg: object, band: object, answered: object) -> str:
+    """The stratum of a candidate (sorted as the matching visits the strata)."""
+    return f"{seg}|{int(str(band))}|{bool(answered)}"
+
+
+@dataclass
+class _Pairs:
+    treated: list[int]
+    """Rows of the targeted customers matched (in id order within each stratum)."""
+    control_level: list[float]
+    """Pre-period level of each one's match (NaN: it did not answer)."""
+    taken: list[tuple[str, float, int, int]]
+    """Per run of equal level: stratum, level, customers taken from its front and back."""
+    unmatched: int = 0
+
+
+def _pair(treated: list[tuple[Any, ...]], runs: list[tuple[Any, ...]], seed: int) -> _Pairs:
+    """Greedy 1:1 nearest-level matching per stratum, in a seeded random order."""
+    pools: dict[str, list[tuple[float, int]]] = {}
+    for seg, band, answered, v, n in runs:
+        pools.setdefault(_key(seg, band, answered), []).append((float(v), int(n)))
+    by_key: dict[str, list[int]] = {}
+    for row, (_, seg, band, answered, *_rest) in enumerate(treated):
+        by_key.setdefault(_key(seg, band, answered), []).append(row)
     rng = np.random.default_rng(seed)
-    pairs: list[tuple[int, int]] = []
-    unmatched = 0
-    for key in np.unique(stratum[is_t]):
-        in_s = stratum == key
-        t_idx = np.flatnonzero(in_s & is_t)
-        c_idx = np.flatnonzero(in_s & ~is_t)
-        found = _nearest(np.nan_to_num(level[t_idx]), np.nan_to_num(level[c_idx]), rng)
-        unmatched += int((found < 0).sum())
-        pairs += [(int(t_idx[a]), int(c_idx[b])) for a, b in enumerate(found) if b >= 0]
-    known = int(is_t.sum())
-    if len(pairs) < MIN_MATCHED:
+    out = _Pairs([], [], [])
+    for key in sorted(by_key):
+        rows = by_key[key]
+        pool = sorted(pools.get(key, []))
+        values = np.array([v for v, _ in pool], dtype=float)
+        counts = np.array([n for _, n in pool], dtype=np.int64)
+        levels = np.array([float(treated[r][4]) for r in rows])
+        found, front, back = _nearest(levels, values, counts, rng)
+        out.unmatched += int((found < 0).sum())
+        answered = key.endswith("|True")
+        for a, j in enumerate(found):
+            if j >= 0:
+                out.treated.append(rows[a])
+                out.control_level.append(float(values[j]) if answered else math.nan)
+        out.taken += [
+            (key, float(values[j]), int(front[j]), int(back[j]))
+            for j in range(len(pool))
+            if front[j] or back[j]
+        ]
+    return out
+
+
+def _match(con: Runner, wanted: int, seed: int) -> Matching:
+    """The matching over the candidates in ``_i_cand`` (see :func:`match_customers`)."""
+    treated = con.execute(
+        """select customer_id, seg, band, answered, v, level, tenure from _i_cand
+           where targeted order by customer_id"""
+    ).fetchall()
+    runs = con.execute(
+        """select seg, band, answered, v, count(*) from _i_cand where not targeted
+           group by seg, band, answered, v order by seg, band, answered, v"""
+    ).fetchall()
+    pairs = _pair(treated, runs, seed)
+    if len(pairs.treated) < MIN_MATCHED:
         raise InsufficientDataError(
-            f"only {len(pairs)} of {len(targeted)} targeted customers could be matched "
-            f"(need {MIN_MATCHED}; {len(targeted) - known} unknown or churned before the launch)"
+            f"only {len(pairs.treated)} of {wanted} targeted customers could be matched "
+            f"(need {MIN_MATCHED}; {wanted - len(treated)} unknown or churned before the launch)"
         )
-    t_sel = np.array([a for a, _ in pairs])
-    c_sel = np.array([b for _, b in pairs])
+    controls, tenure_sum = _select_controls(con, pairs.taken)
+    level_t = np.array(
+        [np.nan if treated[r][5] is None else float(treated[r][5]) for r in pairs.treated]
+    )
+    tenure_t = np.array([float(treated[r][6]) for r in pairs.treated])
 
     def mean(values: Array) -> float | None:
         ok = values[~np.isnan(values)]
         return float(ok.mean()) if len(ok) else None
 
     return Matching(
-        treated_ids=[ids[i] for i in t_sel],
-        control_ids=[ids[i] for i in c_sel],
-        targeted=len(wanted),
-        unknown=len(wanted) - known,
-        unmatched=unmatched,
-        pre_nps_treated=mean(level[t_sel]),
-        pre_nps_control=mean(level[c_sel]),
-        tenure_treated=float(tenure[t_sel].mean()),
-        tenure_control=float(tenure[c_sel].mean()),
+        treated_ids=[str(treated[r][0]) for r in pairs.treated],
+        controls=controls,
+        targeted=wanted,
+        unknown=wanted - len(treated),
+        unmatched=pairs.unmatched,
+        pre_nps_treated=mean(level_t),
+        pre_nps_control=mean(np.array(pairs.control_level)),
+        tenure_treated=float(tenure_t.mean()),
+        tenure_control=tenure_sum / controls,
     )
 
 
-def _nearest(treated: Array, pool: Array, rng: np.random.Generator) -> Array:
-    """For each treated value (in a random order) the index of the nearest free ``pool``
-    value, −1 when the pool is used up."""
+def _select_controls(con: Runner, taken: list[tuple[str, float, int, int]]) -> tuple[int, float]:
+    """Temp table :data:`CONTROL_TABLE`: per run the first ``front`` and last ``back``
+    customers by id; returns their number and summed tenure."""
+    import pandas as pd
+
+    from cxo.engine.sql import temp_table
+
+    keys = [k.split("|") for k, *_ in taken]
+    runs = pd.DataFrame(
+        {
+            "seg": pd.Series([k[0] for k in keys], dtype=object),
+            "band": pd.Series([int(k[1]) for k in keys], dtype="int64"),
+            "answered": pd.Series([k[2] == "True" for k in keys], dtype=bool),
+            "v": pd.Series([t[1] for t in taken], dtype=float),
+            "front": pd.Series([t[2] for t in taken], dtype="int64"),
+            "back": pd.Series([t[3] for t in taken], dtype="int64"),
+        }
+    )
+    temp_table(con, "_i_runs", runs)
+    con.execute(
+        f"""create or replace temp table {CONTROL_TABLE} as
+            select customer_id, tenure from (
+              select c.customer_id, c.tenure, u.front, u.back,
+                     row_number() over (partition by c.seg, c.band, c.answered, c.v
+                                        order by c.customer_id) as rn,
+                     count(*) over (partition by c.seg, c.band, c.answered, c.v) as cnt
+              from _i_cand c join _i_runs u
+                on u.seg = c.seg and u.band = c.band and u.answered = c.answered and u.v = c.v
+              where not c.targeted) x
+            where rn <= front or rn > cnt - back"""
+    )
+    row = con.execute(f"select count(*), sum(tenure) from {CONTROL_TABLE}").fetchall()[0]
+    return int(row[0]), float(row[1] or 0)
+
+
+def _nearest(
+    treated: Array, values: Array, counts: Array, rng: np.random.Generator
+) -> tuple[Array, Array, Array]:
+    """For each treated value (in a random order) the run of the nearest free candidate
+    (runs: distinct ``values`` ascending with ``counts`` candidates), −1 when the pool is used
+    up; and per run the candidates taken from its front and from its back.
+
+    The same choice as a nearest-free search over the candidates sorted by level then id: a
+    search from above lands on a run's first free candidate (its front), one from below on its
+    last (its back); at equal distance the lower one wins."""
     out = np.full(len(treated), -1, dtype=np.int64)
-    n = len(pool)
-    order = np.argsort(pool, kind="stable")
-    values = pool[order]
-    free = np.ones(n, dtype=bool)
-    # a used position points to its neighbour on that side (path-compressed on the way)
+    n = len(values)
+    front = np.zeros(n, dtype=np.int64)
+    back = np.zeros(n, dtype=np.int64)
+    # an exhausted run points to its neighbour on that side (path-compressed on the way)
     left = np.arange(n) - 1
     right = np.arange(n) + 1
 
     def find(ptr: Array, i: int) -> int:
         path = []
-        while 0 <= i < n and not free[i]:
+        while 0 <= i < n and front[i] + back[i] >= counts[i]:
             path.append(i)
             i = int(ptr[i])
         ptr[path] = i
@@ -170,13 +300,17 @@ def _nearest(treated: Array, pool: Array, rng: np.random.Generator) -> Array:
 
     for t in rng.permutation(len(treated)):
         pos = int(np.searchsorted(values, treated[t]))
-        options = [j for j in (find(left, pos - 1), find(right, pos)) if 0 <= j < n]
+        below, above = find(left, pos - 1), find(right, pos)
+        options = [j for j in (below, above) if 0 <= j < n]
         if not options:
             break
         best = min(options, key=lambda j: (abs(values[j] - treated[t]), j))
-        free[best] = False
-        out[t] = order[best]
-    return out
+        if best == above:
+            front[best] += 1
+        else:
+            back[best] += 1
+        out[t] = best
+    return out, front, back
 
 
 def read_customer_ids(path: Path) -> list[str]:

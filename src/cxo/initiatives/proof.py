@@ -14,8 +14,10 @@ The customers reached and the churn linkage come from the assessment's prepared 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +32,9 @@ from cxo.initiatives.portfolio import Initiative, initiatives
 from cxo.stats import Estimate
 
 if TYPE_CHECKING:
-    import duckdb
-
     from cxo.assess.linkage import Linkage
     from cxo.assess.prepared import PreparedData
+    from cxo.engine.sql import Runner
     from cxo.workspace import Workspace
 
 DRAWS = 4000
@@ -67,7 +68,7 @@ def _reach(data: PreparedData, touchpoints: list[str]) -> Reach:
     return Reach(active, found.active_mrr / active, 1.0 - math.exp(-rate))
 
 
-def _prepare(con: duckdb.DuckDBPyConnection) -> PreparedData:
+def _prepare(con: Runner) -> PreparedData:
     """The assessment's prepared data on ``con`` (reach and churn linkage come from it)."""
     from cxo.assess.prepared import prepared
 
@@ -250,11 +251,12 @@ def measure(
 
     ``comparison`` picks the comparison group (:data:`cxo.initiatives.effect.COMPARISONS`);
     ``matched`` needs the targeted ``customers`` (their answers at the initiative's
-    touchpoints are the treated ones). ``engine="spark"`` raises
-    :class:`~cxo.engine.spark.EngineUnavailable`: the measurement is DuckDB SQL so far."""
+    touchpoints are the treated ones). ``engine`` (default: the workspace's ``[analytics]
+    engine``): ``spark`` runs the same SQL on Spark over the published lake
+    (:class:`~cxo.engine.sql.SparkRunner`); only aggregates reach Python."""
     from cxo.engine.spark import check_engine
 
-    check_engine(engine, ws, "the initiative measurement")
+    chosen = check_engine(engine, ws, "the initiative measurement", on_spark=True)
     _check_launched(initiative)
     portfolio = initiatives(ws.app_database_url)
     settings = _Settings(
@@ -267,10 +269,26 @@ def measure(
         comparison,
         tuple(customers) if customers is not None else None,
     )
-    with ws.connect(read_only=True) as con:
+    with _engine(ws, chosen) as con:
         data = _prepare(con)
         link = _linkage(ws, data)
         return _measure(ws, con, data, link, initiative, portfolio, settings)
+
+
+@contextlib.contextmanager
+def _engine(ws: Workspace, chosen: str) -> Iterator[Runner]:
+    """A read-only DuckDB connection, or a Spark runner over the published lake."""
+    if chosen == "spark":
+        from cxo.engine.sql import SparkRunner
+
+        runner = SparkRunner.for_workspace(ws)
+        try:
+            yield runner
+        finally:
+            runner.close()
+        return
+    with ws.connect(read_only=True) as con:
+        yield con
 
 
 def _controls_excluded(
@@ -293,7 +311,7 @@ def _controls_excluded(
 
 def _measure(
     ws: Workspace,
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     data: PreparedData,
     link: Linkage,
     initiative: Initiative,
@@ -359,16 +377,22 @@ def _measure(
     )
 
 
-def measure_all(ws: Workspace, portfolio: list[Initiative]) -> tuple[list[Proof], dict[str, str]]:
+def measure_all(
+    ws: Workspace, portfolio: list[Initiative], *, engine: str | None = None
+) -> tuple[list[Proof], dict[str, str]]:
     """:func:`measure` for every launched initiative, on one connection prepared once (the
     working tables and the churn linkage serve all of them); the ones that cannot be measured
-    yet (no answers after launch, too few in a cell, …) come back with the reason."""
+    yet (no answers after launch, too few in a cell, …) come back with the reason. ``engine``
+    as for :func:`measure` (default: the workspace's ``[analytics] engine``)."""
+    from cxo.engine.spark import check_engine
+
+    chosen = check_engine(engine, ws, "the initiative measurement", on_spark=True)
     launched = [i for i in portfolio if i.launch is not None and i.status != "stopped"]
     proofs: list[Proof] = []
     skipped: dict[str, str] = {}
     if not launched:
         return proofs, skipped
-    with ws.connect(read_only=True) as con:
+    with _engine(ws, chosen) as con:
         try:
             data = _prepare(con)
             link = _linkage(ws, data)

@@ -1,0 +1,141 @@
+"""Parity: an initiative's measured effect on Spark over the published lake equals DuckDB's.
+
+The same SQL (:mod:`cxo.initiatives.effect`, :mod:`~cxo.initiatives.event_study`,
+:mod:`~cxo.initiatives.matching`) runs on a DuckDB connection and on a
+:class:`~cxo.engine.sql.SparkRunner`: counts must be equal exactly, statistics to 1e-9
+relative. Every statement brings at most ``COLLECT_BOUND`` rows to the driver, fewer than the
+company has customers: the clustered variances, the event study and the matching aggregate in
+the engine.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cxo.cli.main import app
+from cxo.demo import IMPORT_ORDER
+from cxo.engine.sql import SparkRunner
+from cxo.ingest.api import import_file
+from cxo.initiatives import get_initiative
+from cxo.initiatives.effect import measure_effect
+from cxo.lake import publish
+from cxo.simulate import simulate
+from cxo.workspace import Workspace
+from tests.parity import assert_same
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.slow,  # a JVM and many small Spark jobs: not in the quick lane
+    pytest.mark.xdist_group("spark"),
+    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
+]
+
+COLLECT_BOUND = 500
+"""Rows one statement may bring to the driver: below the 1,200 customers (and far below the
+responses), above the aggregates (event-study products per stratum and month pair, runs of
+equal pre-period level, the 200 targeted customers)."""
+TARGETED = 200
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _collect_py4j_sockets() -> Iterator[None]:
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("spark_initiatives")
+    sim = simulate("service", 1_200, 21, root / "sim")
+    ws = Workspace.create(root / "ws", "service", language="en")
+    for table in IMPORT_ORDER:
+        if table in sim.files:
+            import_file(ws, table, sim.files[table])
+    loaded = CliRunner().invoke(
+        app, ["initiative", "load", str(root / "sim" / "portfolio.yaml"), "-w", str(ws.root)]
+    )
+    assert loaded.exit_code == 0, loaded.output
+    publish(ws)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def targets(company: Workspace) -> list[str]:
+    """A campaign's target list: every fourth customer who answered before the launch."""
+    launch = get_initiative(company.app_database_url, "chatbot").launch
+    with company.connect(read_only=True) as con:
+        rows = con.execute(
+            """select distinct customer_id from responses
+               where customer_id is not null and responded_at < ? order by customer_id""",
+            [launch],
+        ).fetchall()
+    return [str(r[0]) for r in rows[::4]][:TARGETED]
+
+
+def _same(a: Any, b: Any) -> None:
+    assert_same(a, b, 1e-9)  # counts and labels exactly, statistics to 1e-9
+
+
+@pytest.mark.parametrize(
+    ("comparison", "with_targets"),
+    [("touchpoints", False), ("prepost", False), ("prepost", True), ("matched", True)],
+    ids=["touchpoints", "prepost", "prepost-targeted", "matched"],
+)
+def test_effect_on_spark_equals_duckdb(
+    company: Workspace,
+    targets: list[str],
+    comparison: str,
+    with_targets: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ini = get_initiative(company.app_database_url, "chatbot")
+    assert ini.launch is not None
+    options: dict[str, Any] = {"comparison": comparison}
+    if with_targets:
+        options["customers"] = targets
+    with company.connect(read_only=True) as con:
+        customers = int(con.execute("select count(*) from customers").fetchall()[0][0])
+        on_duckdb = measure_effect(con, ini.touchpoints, ini.launch, **options).to_dict()
+    assert customers > 2 * COLLECT_BOUND
+    monkeypatch.setenv("CXO_SPARK_MAX_COLLECT", str(COLLECT_BOUND))
+    runner = SparkRunner.for_workspace(company)
+    try:
+        on_spark = measure_effect(runner, ini.touchpoints, ini.launch, **options).to_dict()
+    finally:
+        runner.close()
+    assert 0 < runner.largest_collect <= COLLECT_BOUND
+    _same(on_duckdb, on_spark)
+    assert on_duckdb["nps"]["responses"]["treated_post"] > 0
+    if comparison == "touchpoints":  # month by month (few months of 200 targeted are thick)
+        assert len(on_duckdb["event_study"]["months"]) > 6
+        assert on_duckdb["event_study"]["pre_trend"] is not None
+    if comparison == "matched":
+        assert on_duckdb["matching"]["matched"] >= 30
+
+
+def test_initiative_measure_cli_on_spark(
+    company: Workspace, targets: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole proof (effect, reach, churn linkage, money) through the CLI, both engines."""
+    ids = tmp_path / "targets.txt"
+    ids.write_text("\n".join(targets) + "\n", "utf-8")
+    base = ["initiative", "measure", "chatbot", "--workspace", str(company.root), "--json"]
+    base += ["--control", "matched", "--customers", str(ids)]
+    monkeypatch.setenv("CXO_SPARK_MAX_COLLECT", str(COLLECT_BOUND))
+    on_spark = CliRunner().invoke(app, [*base, "--engine", "spark"])
+    assert on_spark.exit_code == 0, on_spark.output
+    on_duckdb = CliRunner().invoke(app, base)
+    assert on_duckdb.exit_code == 0, on_duckdb.output
+    duck = json.loads(on_duckdb.stdout)
+    _same(duck, json.loads(on_spark.stdout))
+    assert duck["effect"]["comparison"] == "matched"
