@@ -150,6 +150,8 @@ def test_owner_json_and_html(make_ws) -> None:
         "touchpoint": "renewal",
         "department": "Customer Success",
         "accountable": "Daniel Fischer",
+        "touchpoint_en": "Renewal",  # the charter's labels: the report names the touchpoint
+        "touchpoint_de": "Verlängerung",
     }
     json.dumps(res.to_dict())
     html = render.section(res)

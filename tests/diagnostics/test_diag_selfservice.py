@@ -25,7 +25,13 @@ def test_task_success_and_switch_recovered(make_ws, seed: int) -> None:
     caused = res.figures["switch_probability_caused"]
     assert caused["ci_low"] <= info["switch"] <= caused["ci_high"], caused
     assert res.finding("channel_switch").evidence
-    assert res.owner == {"touchpoint": "portal", "department": "IT", "accountable": "Thomas Becker"}
+    assert res.owner == {
+        "touchpoint": "portal",
+        "department": "IT",
+        "accountable": "Thomas Becker",
+        "touchpoint_en": "Customer portal",
+        "touchpoint_de": "Kundenportal",
+    }
     # the weakest task causes the most contacts
     assert res.figures["ranking"][0] == "cancel"
     # CES: failed sessions were planted ~3 points worse, so the weakest task has the worst effort
