@@ -204,9 +204,11 @@ def test_table_cells_in_the_unit_of_their_column() -> None:
     assert render.cell(0.004, "en", kind=render.column_kind("x", "unsubscribe_rate_per_send")) == (
         "0.40 %"
     )
-    assert render.cell(0.07, "en", kind=render.column_kind("association", "naive_difference")) == (
+    assert render.cell(0.07, "en", kind=render.column_kind("x", "difference_within_bundle")) == (
         "+7.0 pp"
     )
+    # rows of different units (churn share, NPS points): plain numbers, not "+280 pp"
+    assert render.column_kind("association", "naive_difference") == "sig"
     assert render.column_kind("x", "contacts_per_case") == "sig"
     assert render.cell(1.2345, "de", kind="sig") == "1,23"
     shares = proportion(996, 1000)  # a share is percent even where the column is unknown

@@ -102,10 +102,9 @@ SMALL_PERCENT_COLUMNS = frozenset(
     {"unsubscribed_rate", "complained_rate", "unsubscribe_rate_per_send"}
 )
 """Shares of a few per mille: percent with two decimals (``0.40 %``)."""
-POINTS_COLUMNS = frozenset(
-    {"difference_within_bundle", "excess_switch_rate", "naive_difference", "adjusted_difference"}
-)
-"""Differences of shares: percentage points (``+2.5 pp``)."""
+POINTS_COLUMNS = frozenset({"difference_within_bundle", "excess_switch_rate"})
+"""Differences of shares: percentage points (``+2.5 pp``). (Tables whose rows hold outcomes in
+different units — the loyalty association's churn and NPS — keep plain numbers.)"""
 
 
 def column_kind(table: str, column: str) -> str:
