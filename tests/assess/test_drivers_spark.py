@@ -7,48 +7,23 @@ driver. Needs pyspark and a Java runtime (see ``tests/spark/test_parity.py``).
 
 from __future__ import annotations
 
-import gc
-import warnings
-from collections.abc import Iterator
-
 import pytest
 
 from cxo.assess.drivers import analyse_drivers
-from cxo.demo import IMPORT_ORDER
 from cxo.engine.sql import SparkRunner
-from cxo.ingest.api import import_file
-from cxo.lake import publish
-from cxo.simulate import simulate
 from cxo.stats.driver_sums import BUCKETS
 from cxo.workspace import Workspace
-from tests.parity import assert_same
+from tests.parity import SPARK_MARKS, assert_same, collect_py4j_sockets, published_company
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.slow,
-    pytest.mark.xdist_group("spark"),
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
-]
+pytestmark = SPARK_MARKS
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _collect_py4j_sockets() -> Iterator[None]:
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+_collect_py4j_sockets = pytest.fixture(scope="module", autouse=True)(collect_py4j_sockets)
 
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("drivers_spark")
-    sim = simulate("service", 1_200, 21, root / "sim")
-    ws = Workspace.create(root / "ws", "service")
-    for table in IMPORT_ORDER:  # every table: the lake's views need files for each
-        if table in sim.files:
-            import_file(ws, table, sim.files[table])
-    publish(ws)
-    return ws
+    return published_company(tmp_path_factory.mktemp("drivers_spark"))
 
 
 @pytest.mark.parametrize("missing", ["listwise", "pairwise"])

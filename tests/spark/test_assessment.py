@@ -9,9 +9,7 @@ exactly, statistics to 1e-9 relative (``tests/parity.py``). One JVM for the run,
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,21 +22,11 @@ from cxo.assess.data import prepare
 from cxo.assess.linkage import linkage
 from cxo.assess.trend import trend
 from cxo.cli.main import app
-from cxo.demo import IMPORT_ORDER
 from cxo.engine.sql import SparkRunner
-from cxo.ingest.api import import_file
-from cxo.lake import publish
-from cxo.simulate import simulate
 from cxo.workspace import Workspace
-from tests.parity import assert_same
+from tests.parity import SPARK_MARKS, assert_same, collect_py4j_sockets, published_company
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.slow,  # a JVM and many small Spark jobs: not in the quick lane
-    pytest.mark.xdist_group("spark"),
-    # py4j leaves its gateway sockets to the garbage collector (not ours to close)
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
-]
+pytestmark = SPARK_MARKS
 
 COLLECT_BOUND = 10_000
 """At most this many rows of one statement reach the driver: the fixture has ~15,000 NPS
@@ -53,25 +41,13 @@ or aggregates only): nothing fetches customers' or responses' rows."""
 N_BOOT = 20
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _collect_py4j_sockets() -> Iterator[None]:
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+_collect_py4j_sockets = pytest.fixture(scope="module", autouse=True)(collect_py4j_sockets)
 
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """1,200 customers of a service company (every table), published to the lake."""
-    root = tmp_path_factory.mktemp("spark_assess")
-    sim = simulate("service", 1_200, 21, root / "sim")
-    ws = Workspace.create(root / "ws", "service")
-    for table in IMPORT_ORDER:
-        if table in sim.files:
-            import_file(ws, table, sim.files[table])
-    publish(ws)
-    return ws
+    return published_company(tmp_path_factory.mktemp("spark_assess"))
 
 
 @dataclass

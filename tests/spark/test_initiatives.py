@@ -10,10 +10,7 @@ the engine.
 
 from __future__ import annotations
 
-import gc
 import json
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +18,13 @@ import pytest
 from typer.testing import CliRunner
 
 from cxo.cli.main import app
-from cxo.demo import IMPORT_ORDER
 from cxo.engine.sql import SparkRunner
-from cxo.ingest.api import import_file
 from cxo.initiatives import get_initiative
 from cxo.initiatives.effect import measure_effect
-from cxo.lake import publish
-from cxo.simulate import simulate
 from cxo.workspace import Workspace
-from tests.parity import assert_same
+from tests.parity import SPARK_MARKS, assert_same, collect_py4j_sockets, published_company
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.slow,  # a JVM and many small Spark jobs: not in the quick lane
-    pytest.mark.xdist_group("spark"),
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
-]
+pytestmark = SPARK_MARKS
 
 COLLECT_BOUND = 500
 """Rows one statement may bring to the driver: below the 1,200 customers (and far below the
@@ -45,28 +33,20 @@ equal pre-period level, the 200 targeted customers)."""
 TARGETED = 200
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _collect_py4j_sockets() -> Iterator[None]:
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+_collect_py4j_sockets = pytest.fixture(scope="module", autouse=True)(collect_py4j_sockets)
 
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     root = tmp_path_factory.mktemp("spark_initiatives")
-    sim = simulate("service", 1_200, 21, root / "sim")
-    ws = Workspace.create(root / "ws", "service", language="en")
-    for table in IMPORT_ORDER:
-        if table in sim.files:
-            import_file(ws, table, sim.files[table])
-    loaded = CliRunner().invoke(
-        app, ["initiative", "load", str(root / "sim" / "portfolio.yaml"), "-w", str(ws.root)]
-    )
-    assert loaded.exit_code == 0, loaded.output
-    publish(ws)
-    return ws
+
+    def load_initiatives(ws: Workspace) -> None:
+        loaded = CliRunner().invoke(
+            app, ["initiative", "load", str(root / "sim" / "portfolio.yaml"), "-w", str(ws.root)]
+        )
+        assert loaded.exit_code == 0, loaded.output
+
+    return published_company(root, before_publish=load_initiatives, language="en")
 
 
 @pytest.fixture(scope="module")

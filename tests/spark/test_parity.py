@@ -9,11 +9,8 @@ a Java runtime (``scripts/system-deps.sh`` installs openjdk-17-jre-headless when
 
 from __future__ import annotations
 
-import gc
 import json
 import shutil
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,45 +19,25 @@ from typer.testing import CliRunner
 
 from cxo import diagnostics
 from cxo.cli.main import app
-from cxo.demo import IMPORT_ORDER
 from cxo.diagnostics._common import first_owner
 from cxo.diagnostics.self_service import SELF_SERVICE_TOUCHPOINTS
 from cxo.engine import scorecard
 from cxo.engine.spark import EngineUnavailable, check_engine
 from cxo.engine.sql import DriverCollectExceeded, SparkRunner
-from cxo.ingest.api import import_file
 from cxo.lake import publish
-from cxo.simulate import simulate
 from cxo.workspace import Workspace
-from tests.parity import assert_same
+from tests.parity import SPARK_MARKS, assert_same, collect_py4j_sockets, published_company
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.slow,  # a JVM and many small Spark jobs: not in the quick lane
-    pytest.mark.xdist_group("spark"),
-    # py4j leaves its gateway sockets to the garbage collector (not ours to close)
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
-]
+pytestmark = SPARK_MARKS
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _collect_py4j_sockets() -> Iterator[None]:
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
+_collect_py4j_sockets = pytest.fixture(scope="module", autouse=True)(collect_py4j_sockets)
 
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("spark")
-    sim = simulate("service", 1_200, 21, root / "sim")
-    ws = Workspace.create(root / "ws", "service")
-    for table in IMPORT_ORDER:  # every table: the diagnostics read contracts, cases, sends…
-        if table in sim.files:
-            import_file(ws, table, sim.files[table])
-    publish(ws)
-    return ws
+    # every table: the diagnostics read contracts, cases, sends…
+    return published_company(tmp_path_factory.mktemp("spark"))
 
 
 def _same(a: Any, b: Any) -> None:

@@ -20,13 +20,9 @@ from cxo.simulate import simulate
 from cxo.text import tag_workspace, theme_impact
 from cxo.text.impact_data import impact_inputs, impact_patterns
 from cxo.workspace import Workspace
+from tests.parity import SPARK_MARKS
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.slow,
-    pytest.mark.xdist_group("spark"),
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
-]
+pytestmark = SPARK_MARKS
 
 
 @pytest.fixture(scope="module")
