@@ -295,20 +295,12 @@ def _shrinkage(con: Runner) -> float:
 
 
 def fetch(con: Runner, query: str) -> pd.DataFrame:
-    """The aggregate ``query`` as a pandas frame on either engine (:func:`cxo.engine.sql.frame`)
-    with Spark's decimals as floats, as DuckDB's ``.df()`` gives them. ``query`` must end in
-    ``order by`` its keys: the statistics add rows up in the order fetched, and both engines
-    must hand them over in the same order."""
-    from decimal import Decimal
-
+    """The aggregate ``query`` as a pandas frame on either engine (:func:`cxo.engine.sql.frame`).
+    ``query`` must end in ``order by`` its keys: the statistics add rows up in the order
+    fetched, and both engines must hand them over in the same order."""
     from cxo.engine.sql import frame
 
-    out = frame(con, query)
-    for col in out.columns:
-        values = out[col].dropna()
-        if out[col].dtype == object and len(values) and isinstance(values.iloc[0], Decimal):
-            out[col] = out[col].astype(float)
-    return out
+    return frame(con, query)
 
 
 def bands_long(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -85,14 +85,22 @@ def frame(con: Runner, query: str, parameters: object = None) -> pd.DataFrame:
     """The result of ``query`` as a pandas frame, on either engine.
 
     On DuckDB the connection's own ``.df()`` (fast, typed); on Spark the fetched rows with
-    the statement's column names (an aggregate: :class:`DriverCollectExceeded` bounds it).
+    the statement's column names and decimals as floats (an aggregate:
+    :class:`DriverCollectExceeded` bounds it).
     """
     import pandas as pd
 
     if isinstance(con, SparkRunner):
+        from decimal import Decimal
+
         rows = con.execute(query, parameters)
         names = [str(d[0]) for d in rows.description]
-        return pd.DataFrame.from_records(rows.fetchall(), columns=names)
+        out = pd.DataFrame.from_records(rows.fetchall(), columns=names)
+        for col in out.columns:  # Spark's decimals as floats, as DuckDB's ``.df()`` gives them
+            values = out[col].dropna()
+            if out[col].dtype == object and len(values) and isinstance(values.iloc[0], Decimal):
+                out[col] = out[col].astype(float)
+        return out
     result: pd.DataFrame = con.execute(query, parameters).df()  # type: ignore[attr-defined]
     return result
 
