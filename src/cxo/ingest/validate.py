@@ -146,11 +146,10 @@ def _typed(col: Column, plan: Plan) -> tuple[str, str | None]:
         ts = f"(CASE WHEN {v} IS NULL THEN NULL ELSE {ts} END)"
         return (f"CAST({ts} AS DATE)" if col.type == "date" else ts), None
     if col.type == "boolean":
-        low = f"lower({v})"
-        expr = (
-            f"CASE WHEN {low} IN ({', '.join(lit(w) for w in TRUE_WORDS)}) THEN true "
-            f"WHEN {low} IN ({', '.join(lit(w) for w in FALSE_WORDS)}) THEN false END"
-        )
+        # A simple CASE, not ``IN (…)``: DuckDB plans an IN list of 10+ words as a hash
+        # join, one per boolean column (sends has six); the CASE is the same mapping.
+        words = [*((w, "true") for w in TRUE_WORDS), *((w, "false") for w in FALSE_WORDS)]
+        expr = f"CASE lower({v}) {' '.join(f'WHEN {lit(w)} THEN {b}' for w, b in words)} END"
         if col.name in plan.x_booleans:
             expr = f"CASE WHEN {v} IS NULL THEN false ELSE {expr} END"
         return expr, None
