@@ -227,3 +227,79 @@ def test_owner_names_the_touchpoint_by_its_label() -> None:
     assert render.owner_text(owner, "en") == "Sales (Jana Krüger), Contract change"
     del owner["touchpoint_en"]  # results saved before labels were carried: the key
     assert render.owner_text(owner, "en") == "Sales (Jana Krüger), contract_change"
+
+
+USER_DATA_COLUMNS = {
+    ("share_paying_more", "tenure_band"),  # "0-12": numbers
+    ("share_paying_more", "segment"),  # the customers' segments
+    ("churn_by_band", "tenure_band"),
+    ("penalty_by_band", "tenure_band"),
+    ("handling", "reason"),  # the cases' reasons
+    ("task_success", "task"),  # the sessions' tasks
+    ("channel_switch", "task"),
+    ("effort", "task"),
+    ("usability_themes", "theme"),  # the text analysis' themes (labelled by the user)
+    ("fatigue", "sends_per_month"),  # "6+"
+    ("rates_by_stage", "lifecycle_stage"),  # the sends' lifecycle stages
+    ("lifecycle_moments", "segment"),
+}
+"""Text cells that are the customer's data, shown as they are (in any language)."""
+
+
+def _cells(section_html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", section_html)]
+
+
+def test_german_tables_have_no_english_row_labels(
+    results: dict[str, DiagnosticResult],
+) -> None:
+    """Every text cell of every diagnostic table is either the customer's data or a machine key
+    the renderer puts in the reader's language; the German report shows no English label."""
+    english = {
+        "annual churn probability",
+        "NPS (points)",
+        "NPS points",
+        "churn (12 months)",
+        "(none)",
+        "(all)",
+        "(no session)",
+        *synth_kinds(),
+        *(v for k, v in _catalogue("en").items() if k.startswith("diagnostics.row.")),
+    }
+    labelled: set[tuple[str, str]] = set()
+    for res in results.values():
+        german = set(_cells(render.section(res, "de")))
+        assert not german & english, (res.name, sorted(german & english))
+        for table in res.tables:
+            for row in table.rows:
+                for column, value in zip(table.columns, row, strict=True):
+                    if not isinstance(value, str):
+                        continue
+                    key = (table.key, column)
+                    if key in render.ROW_LABELS:
+                        labelled.add(key)
+                        de = render.row_label(table.key, column, value, "de")
+                        assert de is not None, key
+                        assert de != value, key
+                        assert de in german, (key, de)
+                    elif (column, value) not in render.PLACEHOLDERS:
+                        assert key in USER_DATA_COLUMNS, f"text cell {key}={value!r}: a label?"
+    # the four tables whose rows are labels were all rendered (the test is not vacuous)
+    assert labelled == set(render.ROW_LABELS)
+    data = render.to_json(results["loyalty"])["tables"]["association"]["rows"][0]
+    assert data["outcome"] == "annual_churn"  # the stable machine key, then the words
+    assert data["outcome_label"] == "Annual churn probability"
+    assert data["outcome_label_de"] == "Abwanderungswahrscheinlichkeit pro Jahr"
+
+
+def synth_kinds() -> tuple[str, ...]:
+    """The marketing diagnostic's send kinds and outcomes as its data holds them (English)."""
+    from cxo.diagnostics.watering_can import KINDS, OUTCOMES
+
+    return (*KINDS, *OUTCOMES)
+
+
+def _catalogue(language: str) -> dict[str, str]:
+    from cxo.report.messages import catalogue
+
+    return catalogue(language)

@@ -267,7 +267,7 @@ def _effects(
         churn = _fit(churn_rows, binary=True)
         if churn is not None:
             res.figures["churn_effect_per_extra_contact"] = churn.to_dict()
-            table_rows.append(["churn (12 months)", churn])
+            table_rows.append(["churn_12_months", churn])
     nps: Estimate | None = None
     if has_values(con, "responses", "nps"):
         nps_rows = _nps_rows(con, first, band)
@@ -275,7 +275,7 @@ def _effects(
             nps = _fit(nps_rows, binary=False)
             if nps is not None:
                 res.figures["nps_effect_per_extra_contact"] = nps.to_dict()
-                table_rows.append(["NPS points", nps])
+                table_rows.append(["nps_points", nps])
     if table_rows:
         res.tables.append(
             Table(

@@ -304,7 +304,7 @@ def association(
             _by_band(crows, labels),
         )
     )
-    table_rows: list[list[Any]] = [["annual churn probability", naive_c, adj_c]]
+    table_rows: list[list[Any]] = [["annual_churn", naive_c, adj_c]]
     nps_est: tuple[Estimate, Estimate] | None = None
     if has_values(con, "responses", "nps"):
         nrows = nps_rows(con, as_of, labels, ranges, penalized, window_months)
@@ -312,7 +312,7 @@ def association(
             nps_est = std_difference(nrows)
             res.figures["nps_difference_naive"] = nps_est[0].to_dict()
             res.figures["nps_difference_adjusted"] = nps_est[1].to_dict()
-            table_rows.append(["NPS (points)", nps_est[0], nps_est[1]])
+            table_rows.append(["nps_points", nps_est[0], nps_est[1]])
     res.tables.append(
         Table(
             "association",

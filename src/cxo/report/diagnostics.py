@@ -7,7 +7,8 @@ this module renders them through the catalogue (``diagnostics.po``) in German or
 * :func:`section` — the autoescaped HTML section of the board report.
 * :func:`to_json` — ``result.to_dict()`` plus the English and German texts under the keys the
   JSON always had (``title``/``title_de``, findings' ``text``/``text_de``, tables' ``title``,
-  ``assumptions`` in English) and ``assumptions_de``.
+  ``assumptions`` in English) and ``assumptions_de``; a row whose label is a machine key
+  (:data:`ROW_LABELS`: ``"outcome": "annual_churn"``) gets ``outcome_label``/``outcome_label_de``.
 """
 
 from __future__ import annotations
@@ -120,6 +121,40 @@ def column_kind(table: str, column: str) -> str:
     return "sig"
 
 
+ROW_LABELS: dict[tuple[str, str], str] = {
+    ("association", "outcome"): "diagnostics.row.outcome",
+    ("effects", "outcome"): "diagnostics.row.outcome",
+    ("uplift", "outcome"): "diagnostics.row.outcome",
+    ("rates_by_kind", "kind"): "diagnostics.row.kind",
+    ("rates_by_stage", "kind"): "diagnostics.row.kind",
+    ("lifecycle_moments", "moment"): "diagnostics.marketing.moment",
+}
+"""(table, column) → catalogue prefix: the column holds machine keys (``annual_churn``,
+``personalised``) whose label is ``<prefix>.<key>`` in the reader's language."""
+PLACEHOLDERS = {
+    ("segment", "(none)"): "diagnostics.row.no_segment",
+    ("segment", "(all)"): "diagnostics.row.all_segments",
+    ("lifecycle_stage", "(none)"): "diagnostics.row.no_stage",
+    ("task", "(no session)"): "diagnostics.row.no_session",
+    ("reason", "(all)"): "diagnostics.row.all_reasons",
+}
+"""(column, placeholder) the diagnostics' SQL puts where a group has no name (no segment, no
+segments at all, no lifecycle stage, a response without a session; the total over reasons)
+→ its catalogue key."""
+
+
+def row_label(table: str, column: str, value: Any, language: str) -> str | None:
+    """The words for a row's label cell in ``language``; ``None`` when the cell is a number or
+    user data (shown as it is)."""
+    if not isinstance(value, str):
+        return None
+    prefix = ROW_LABELS.get((table, column))
+    key = f"{prefix}.{value}" if prefix is not None else PLACEHOLDERS.get((column, value))
+    if key is None:
+        return None
+    return messages.catalogue(language).get(key) or value  # a key without words: the key
+
+
 def cell(value: Any, language: str, currency: str = "EUR", kind: str = "sig") -> str:
     """A table cell for people: estimates as ``value [low; high]``, decimals in ``kind`` (a
     message spec: ``sig`` three significant digits, ``pct1`` percent …), separators for
@@ -155,7 +190,10 @@ def section(
             "columns": t.columns,
             "rows": [
                 [
-                    (cell(v, lang, cur, column_kind(t.key, c)), _numeric(v))
+                    (
+                        row_label(t.key, c, v, lang) or cell(v, lang, cur, column_kind(t.key, c)),
+                        _numeric(v),
+                    )
                     for c, v in zip(t.columns, row, strict=True)
                 ]
                 for row in t.rows
@@ -189,6 +227,11 @@ def to_json(result: DiagnosticResult) -> dict[str, Any]:
         td = out["tables"][t.key]
         td["title"] = say(t.title, "en", cur)
         td["title_de"] = say(t.title, "de", cur)
+        for row, record in zip(t.rows, td["rows"], strict=True):
+            for c, v in zip(t.columns, row, strict=True):  # a machine key keeps its label
+                if (t.key, c) in ROW_LABELS and isinstance(v, str):
+                    record[f"{c}_label"] = row_label(t.key, c, v, "en")
+                    record[f"{c}_label_de"] = row_label(t.key, c, v, "de")
     out["assumptions"] = [say(a, "en", cur) for a in result.assumptions]
     out["assumptions_de"] = [say(a, "de", cur) for a in result.assumptions]
     return out
