@@ -173,6 +173,21 @@ def test_assess_cli_on_spark(company: Workspace, fetched: Fetched) -> None:
     )
 
 
+def test_drivers_cli_on_spark(company: Workspace, fetched: Fetched) -> None:
+    """``cxo drivers --engine spark``: relative weights and LMG with bootstrap intervals from the
+    sums per bucket (the listwise default; pairwise deletion only changes the ``case when`` of
+    the same statement)."""
+    base = ["drivers", "-w", str(company.root), "--boot", "30", "--na", "0", "--json"]
+    on_spark = CliRunner().invoke(app, [*base, "--engine", "spark"])
+    assert on_spark.exit_code == 0, on_spark.output
+    fetched.check()
+    on_duckdb = CliRunner().invoke(app, [*base, "--engine", "duckdb"])
+    assert on_duckdb.exit_code == 0, on_duckdb.output
+    duck = json.loads(on_duckdb.stdout)
+    assert_same(duck, json.loads(on_spark.stdout), 1e-9)
+    assert [r["method"] for r in duck] == ["relative_weights", "lmg"]
+
+
 def test_assessment_date_and_bands_on_spark(company: Workspace) -> None:
     """An explicit ``as_of`` at a month's end: the tenure bands' ``+ interval 13 month`` clamps
     to the month's last day on both engines (2024-01-31 + 13 months = 2025-02-28)."""

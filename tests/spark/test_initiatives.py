@@ -5,7 +5,9 @@ The same SQL (:mod:`cxo.initiatives.effect`, :mod:`~cxo.initiatives.event_study`
 :class:`~cxo.engine.sql.SparkRunner`: counts must be equal exactly, statistics to 1e-9
 relative. Every statement brings at most ``COLLECT_BOUND`` rows to the driver, fewer than the
 company has customers: the clustered variances, the event study and the matching aggregate in
-the engine.
+the engine; so do the business case before launch and its power check (``cxo initiative case
+--engine spark``). ``cxo initiative rank --engine`` passes the engine to
+:func:`cxo.initiatives.measure_all` (the measurement shown here).
 """
 
 from __future__ import annotations
@@ -41,10 +43,14 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     root = tmp_path_factory.mktemp("spark_initiatives")
 
     def load_initiatives(ws: Workspace) -> None:
-        loaded = CliRunner().invoke(
-            app, ["initiative", "load", str(root / "sim" / "portfolio.yaml"), "-w", str(ws.root)]
-        )
-        assert loaded.exit_code == 0, loaded.output
+        for args in (
+            ["initiative", "load", str(root / "sim" / "portfolio.yaml")],
+            # an expected NPS effect alone: the business case values it with the churn linkage
+            ["initiative", "add", "nps_only", "-t", "portal", "--nps-effect", "8"],
+            ["initiative", "add", "nps_only", "--cost", "5000", "--running-cost", "100"],
+        ):
+            done = CliRunner().invoke(app, [*args, "-w", str(ws.root)])
+            assert done.exit_code == 0, done.output
 
     return published_company(root, before_publish=load_initiatives, language="en")
 
@@ -119,3 +125,19 @@ def test_initiative_measure_cli_on_spark(
     duck = json.loads(on_duckdb.stdout)
     _same(duck, json.loads(on_spark.stdout))
     assert duck["effect"]["comparison"] == "matched"
+
+
+def test_initiative_case_cli_on_spark(company: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The business case before launch of an NPS effect alone: reach, churn linkage (the effect
+    in churn), NPV and the power check, both engines (an initiative with a churn effect takes
+    the same path without the linkage)."""
+    base = ["initiative", "case", "nps_only", "-w", str(company.root), "--window", "9", "--json"]
+    on_duckdb = CliRunner().invoke(app, [*base, "--engine", "duckdb"])
+    assert on_duckdb.exit_code == 0, on_duckdb.output
+    monkeypatch.setenv("CXO_SPARK_MAX_COLLECT", str(COLLECT_BOUND))
+    on_spark = CliRunner().invoke(app, [*base, "--engine", "spark"])
+    assert on_spark.exit_code == 0, on_spark.output
+    duck = json.loads(on_duckdb.stdout)
+    _same(duck, json.loads(on_spark.stdout))
+    assert duck["reach"]["customers"] > 0
+    assert duck["power"] is not None  # the power check ran on both

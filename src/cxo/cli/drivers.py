@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cxo.cli.common import (
+    EngineOption,
     JsonOption,
     WorkspaceOption,
     console,
@@ -139,8 +140,10 @@ def drivers_command(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     path: WorkspaceOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
-    """Which attributes drive the target: shares of R² with bootstrap intervals."""
+    """Which attributes drive the target: shares of R² with bootstrap intervals (a
+    workspace's data on DuckDB or Spark, or a file given with --input, read with pandas)."""
     from cxo.assess.drivers import DriverSums, drivers_from_sums
     from cxo.stats.drivers import drivers_from_array, prepare
 
@@ -159,6 +162,12 @@ def drivers_command(
         raise UsageError(f"--na must list numbers, got {na!r}") from None
     ws: Workspace | None = None
     sums: DriverSums | None = None
+    if input_file is not None and engine not in (None, "duckdb"):
+        raise UsageError(
+            f"--engine {engine} reads a workspace's data; a file given with --input is read "
+            "with pandas",
+            hint="leave out --engine, or drop --input to analyse the workspace",
+        )
     if input_file is not None:
         frame = _read_file(input_file)
         if target not in frame.columns:
@@ -168,9 +177,10 @@ def drivers_command(
         data, names, _ = prepare(frame[names], frame[target].rename(target), na_values=na_codes)
     else:  # a workspace: the engine returns sums, never rows (cxo.assess.drivers)
         from cxo.assess.drivers import driver_sums
+        from cxo.engine.runner import open_runner
 
         ws = workspace(path)
-        with ws.connect(read_only=True) as con:
+        with open_runner(ws, engine, "the key drivers") as con:
             sums = driver_sums(con, target, names, missing=missing, na_values=na_codes)  # type: ignore[arg-type]
         names = sums.attributes
     results = []

@@ -221,14 +221,17 @@ def case_command(
     ] = None,
     path: WorkspaceOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
     """Business case before launch: NPV, ROI, payback, break-even, sensitivity and the
     minimum detectable effect (power) beside the expected one."""
+    from cxo.engine.spark import check_engine
     from cxo.initiatives import case, get_initiative
     from cxo.initiatives.business_case import with_power
     from cxo.report import initiatives as words
 
     ws = workspace(path)
+    engine = check_engine(engine, ws, "the business case", on_spark=True)  # before lookups
     ini = get_initiative(ws.app_database_url, key)
     result, reach = case(
         ws,
@@ -237,8 +240,11 @@ def case_command(
         discount_rate=discount_rate,
         margin=margin,
         churn_effect=churn_effect,
+        engine=engine,
     )
-    with_power(ws, ini, result, window_months=window, responses_per_month=reach_per_month)
+    with_power(
+        ws, ini, result, window_months=window, responses_per_month=reach_per_month, engine=engine
+    )
     lang, cur = ws.settings.language, ws.settings.currency
     if as_json:
         print_json(words.case_json(ini, reach, result, lang, cur))
@@ -326,13 +332,16 @@ def rank_command(
     ] = True,
     path: WorkspaceOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
     """Initiatives against the ranked pains of the latest assessment; gaps; what to stop."""
+    from cxo.engine.spark import check_engine
     from cxo.initiatives import rank
     from cxo.report import initiatives as words
 
     ws = workspace(path)
-    result = rank(ws, measured=measured)
+    engine = check_engine(engine, ws, "the initiative measurement", on_spark=True)
+    result = rank(ws, measured=measured, engine=engine)
     lang, cur = ws.settings.language, ws.settings.currency
     if as_json:
         print_json(words.to_json(result, lang, cur))

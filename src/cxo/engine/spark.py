@@ -56,8 +56,8 @@ def check_engine(
     if chosen == "spark" and analysis != "scorecard" and not on_spark:
         raise EngineUnavailable(
             f"{analysis} does not run on Spark yet: it is DuckDB SQL not yet ported "
-            "(the scorecard, assessment, diagnostics, theme impact and initiative "
-            "measurement run on Spark)",
+            "(the scorecard, assessment, key drivers, diagnostics, theme impact, business "
+            "case and initiative measurement run on Spark)",
             hint="publish the lake (`cxo publish`) and let DuckDB read it "
             "([lake] analytics = true), or use --engine duckdb",
         )

@@ -45,8 +45,7 @@ from cxo.errors import InsufficientDataError, MissingDataError, UsageError
 from cxo.stats.power import Cell, Mde, did_se, mde, multiplier, nps_variance
 
 if TYPE_CHECKING:
-    import duckdb
-
+    from cxo.engine.sql import Runner
     from cxo.initiatives.portfolio import Initiative
     from cxo.workspace import Workspace
 
@@ -447,7 +446,7 @@ def churn_power(
 
 
 def power_check(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     touchpoints: list[str],
     *,
     launch: dt.date | None = None,
@@ -514,10 +513,12 @@ def power_check(
 
 
 def _pre_cells(
-    con: duckdb.DuckDBPyConnection, touchpoints: list[str], launch: dt.date | None, pre_months: int
+    con: Runner, touchpoints: list[str], launch: dt.date | None, pre_months: int
 ) -> tuple[dict[bool, tuple[float, float, float]], float]:
     """Responses, promoter and detractor share of treated and control in the pre-period, and
-    the months it spans (from its first response)."""
+    the months it spans (from its first response); the same SQL on DuckDB and Spark."""
+    from cxo.initiatives._sql import run
+
     last = con.execute("select max(responded_at) from responses where nps is not null").fetchone()
     if last is None or last[0] is None:
         raise InsufficientDataError("no NPS answers yet: nothing to base a power check on")
@@ -525,13 +526,14 @@ def _pre_cells(
     if launch is not None and dt.datetime.combine(launch, dt.time()) < end:
         end = dt.datetime.combine(launch, dt.time())
     start = end - dt.timedelta(days=pre_months * DAYS_PER_MONTH)
-    rows = con.execute(
-        """select touchpoint in (select unnest($tps)) as treated, count(*),
-                  avg((nps >= 9)::int), avg((nps <= 6)::int), min(responded_at)
-           from responses
-           where nps is not null and responded_at >= $start and responded_at < $end
-           group by 1""",
-        {"tps": touchpoints, "start": start, "end": end},
+    rows = run(
+        con,
+        """select treated, count(*), avg((nps >= 9)::int), avg((nps <= 6)::int),
+                  min(responded_at)
+           from (select touchpoint in ($tps) as treated, nps, responded_at from responses
+                 where nps is not null and responded_at >= $start and responded_at < $end) p
+           group by treated""",
+        {"tps": list(touchpoints), "start": start, "end": end},
     ).fetchall()
     cells = {bool(r[0]): (float(r[1]), float(r[2]), float(r[3])) for r in rows}
     for treated, who in ((True, ", ".join(touchpoints)), (False, "the other touchpoints")):
@@ -606,26 +608,41 @@ def with_power(
     *,
     window_months: float = WINDOW_MONTHS,
     responses_per_month: float | None = None,
+    engine: str | None = None,
 ) -> BusinessCase:
     """``case`` of ``initiative`` with its power check on the workspace's responses
     (:func:`power_check`, :func:`attach_power`); where the data cannot carry one, a note says
-    why instead."""
+    why instead. ``engine`` as for :func:`cxo.initiatives.case` (default: the workspace's
+    ``[analytics] engine``; ``spark`` reads the published lake)."""
+    from cxo.engine.runner import open_runner
+
+    with open_runner(ws, engine, "the business case") as con:
+        return _with_power(con, initiative, case, window_months, responses_per_month)
+
+
+def _with_power(
+    con: Runner,
+    initiative: Initiative,
+    case: BusinessCase,
+    window_months: float,
+    responses_per_month: float | None,
+) -> BusinessCase:
+    """:func:`with_power` on an open runner."""
     try:
-        with ws.connect(read_only=True) as con:
-            check = power_check(
-                con,
-                initiative.touchpoints,
-                launch=initiative.launch,
-                expected_nps_effect=initiative.expected_nps_effect,
-                window_months=window_months,
-                responses_per_month=responses_per_month,
-            )
+        check = power_check(
+            con,
+            initiative.touchpoints,
+            launch=initiative.launch,
+            expected_nps_effect=initiative.expected_nps_effect,
+            window_months=window_months,
+            responses_per_month=responses_per_month,
+        )
     except InsufficientDataError as exc:
         case.notes.append(msg("initiatives.power.unavailable", reason=exc.message))
         return case
     try:
         reached = round(case.inputs.customers)
-        others = _other_active_customers(ws, reached)
+        others = _other_active_customers(con, reached)
         churn = churn_power(
             reached,
             others,
@@ -640,16 +657,17 @@ def with_power(
     return attach_power(case, check)
 
 
-def _other_active_customers(ws: Workspace, reached: int) -> int:
+def _other_active_customers(con: Runner, reached: int) -> int:
     """Active customers (no churn date) other than the ``reached`` ones."""
-    if "customers" not in ws.tables():
+    from cxo.engine.sql import scalar, table_columns
+
+    if not table_columns(con, "customers"):
         raise MissingDataError(
             "a churn comparison needs table `customers`",
             hint="import it with `cxo import customers FILE`",
         )
-    with ws.connect(read_only=True) as con:
-        row = con.execute("select count(*) from customers where churn_date is null").fetchone()
-    return max(int(row[0]) if row else 0, 0) - reached
+    count = scalar(con, "select count(*) from customers where churn_date is null")
+    return max(int(count or 0), 0) - reached
 
 
 __all__ = [

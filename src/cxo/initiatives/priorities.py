@@ -194,11 +194,12 @@ def prioritise(
     return Prioritisation(ranked, unaddressed, stop)
 
 
-def rank(ws: Workspace, *, measured: bool = True) -> Prioritisation:
+def rank(ws: Workspace, *, measured: bool = True, engine: str | None = None) -> Prioritisation:
     """The portfolio against the latest assessment's pains, with launched initiatives measured
-    (``measured``) so that the ones that did not deliver become stop candidates."""
+    (``measured``) so that the ones that did not deliver become stop candidates; ``engine``
+    measures them on DuckDB or Spark (default: the workspace's ``[analytics] engine``)."""
     portfolio = initiatives(ws.app_database_url)
-    proofs, skipped = measure_all(ws, portfolio) if measured else ([], {})
+    proofs, skipped = measure_all(ws, portfolio, engine=engine) if measured else ([], {})
     result = prioritise(latest_pains(ws), portfolio, proofs)
     result.proofs = proofs
     result.not_measured = skipped

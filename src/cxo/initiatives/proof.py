@@ -94,8 +94,14 @@ def case(
     discount_rate: float = 0.08,
     margin: float = 1.0,
     churn_effect: float | None = None,
+    engine: str | None = None,
 ) -> tuple[BusinessCase, Reach]:
-    """Business case of ``initiative`` on the customers it reaches in ``ws``."""
+    """Business case of ``initiative`` on the customers it reaches in ``ws``. ``engine``
+    (default: the workspace's ``[analytics] engine``): ``spark`` runs the same SQL on Spark
+    over the published lake; only aggregates reach Python."""
+    from cxo.engine.spark import check_engine
+
+    chosen = check_engine(engine, ws, "the business case", on_spark=True)
     if not initiative.touchpoints:
         raise UsageError(f"initiative {initiative.key} names no touchpoint")
     effect = churn_effect if churn_effect is not None else initiative.expected_churn_effect
@@ -106,7 +112,7 @@ def case(
             hint="set one: `cxo initiative add KEY --churn-effect -0.01` (or --nps-effect 5)",
         )
     notes: list[Message] = []
-    with ws.connect(read_only=True) as con:
+    with _engine(ws, chosen) as con:
         data = _prepare(con)
         reach = _reach(data, initiative.touchpoints)
         if effect is None:
