@@ -26,7 +26,14 @@ def open_runner(ws: Workspace, engine: str | None, analysis: str) -> Iterator[Ru
     """A runner for ``analysis`` (named in errors) on ``engine`` (default: the workspace's)."""
     from cxo.engine.spark import check_engine
 
-    chosen = check_engine(engine, ws, analysis, on_spark=True)
+    with connect(ws, check_engine(engine, ws, analysis, on_spark=True)) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def connect(ws: Workspace, chosen: str) -> Iterator[Runner]:
+    """A runner on the engine already ``chosen``: a read-only DuckDB connection, or a Spark
+    runner over the published lake (its temp tables dropped afterwards)."""
     if chosen == "spark":
         from cxo.engine.sql import SparkRunner
 
@@ -40,4 +47,4 @@ def open_runner(ws: Workspace, engine: str | None, analysis: str) -> Iterator[Ru
         yield con
 
 
-__all__ = ["open_runner"]
+__all__ = ["connect", "open_runner"]

@@ -14,10 +14,8 @@ The customers reached and the churn linkage come from the assessment's prepared 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +23,7 @@ import numpy as np
 
 from cxo.core.jsonable import jsonable_dict
 from cxo.core.messages import Message, msg
+from cxo.engine.runner import connect
 from cxo.errors import CxoError, InsufficientDataError, MissingDataError, UsageError
 from cxo.initiatives.business_case import BusinessCase, CaseInputs, business_case, npv
 from cxo.initiatives.effect import EffectMeasurement, measure_effect, months_before
@@ -112,7 +111,7 @@ def case(
             hint="set one: `cxo initiative add KEY --churn-effect -0.01` (or --nps-effect 5)",
         )
     notes: list[Message] = []
-    with _engine(ws, chosen) as con:
+    with connect(ws, chosen) as con:
         data = _prepare(con)
         reach = _reach(data, initiative.touchpoints)
         if effect is None:
@@ -275,26 +274,10 @@ def measure(
         comparison,
         tuple(customers) if customers is not None else None,
     )
-    with _engine(ws, chosen) as con:
+    with connect(ws, chosen) as con:
         data = _prepare(con)
         link = _linkage(ws, data)
         return _measure(ws, con, data, link, initiative, portfolio, settings)
-
-
-@contextlib.contextmanager
-def _engine(ws: Workspace, chosen: str) -> Iterator[Runner]:
-    """A read-only DuckDB connection, or a Spark runner over the published lake."""
-    if chosen == "spark":
-        from cxo.engine.sql import SparkRunner
-
-        runner = SparkRunner.for_workspace(ws)
-        try:
-            yield runner
-        finally:
-            runner.close()
-        return
-    with ws.connect(read_only=True) as con:
-        yield con
 
 
 def _controls_excluded(
@@ -398,7 +381,7 @@ def measure_all(
     skipped: dict[str, str] = {}
     if not launched:
         return proofs, skipped
-    with _engine(ws, chosen) as con:
+    with connect(ws, chosen) as con:
         try:
             data = _prepare(con)
             link = _linkage(ws, data)
